@@ -1,0 +1,34 @@
+#pragma once
+// The /_mock/* endpoints both servers share (house-style §3.6). Vendor paths never start
+// with "/_", so nothing collides. Unauthenticated: bind loopback (the default).
+//
+//   GET  /_mock/health    200 {"status":"ok","service":...} once the fixture is loaded, else 503
+//   POST /_mock/reset     body (optional JSON) {"fixture": "name", "seed": N}: rebuild the
+//                         store from the fixture (default: the start-up one), reseed ids
+//   GET  /_mock/state     every table as JSON
+//   GET  /_mock/snapshot  the state as a SQLite database file (reopen it with --db)
+//   GET  /_mock/clock     {"now": ISO-8601, "mode": "system"|"manual"}
+//   POST /_mock/clock     {"advance_seconds": N} or {"now": "2026-01-01T00:00:00Z"}; 409 with
+//                         the system clock
+//
+// Errors are {"error": {"message": ...}} with 400 (bad input), 404 (unknown fixture) or 409.
+
+#include <memory>
+#include <string>
+
+#include <httplib.h>
+#include <spdlog/logger.h>
+
+#include "common/service.hpp"
+
+namespace mock::common {
+
+void add_control_plane(httplib::Server& server, ControlTarget& target, const std::string& service,
+                       const Clock& clock, std::shared_ptr<spdlog::logger> log);
+
+// ISO-8601 UTC with milliseconds: 2026-01-01T00:00:00.000Z
+std::string format_iso8601(TimePoint t);
+// Accepts YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM) and YYYY-MM-DD (midnight UTC).
+std::optional<TimePoint> parse_iso8601(const std::string& text);
+
+}  // namespace mock::common

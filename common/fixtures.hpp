@@ -1,0 +1,85 @@
+#pragma once
+// Fixture files: one JSON file per environment with a "description" and one section per
+// service ("truevault", "twilio"); each server loads only its own section (house-style §3.4).
+//
+// A mistake stops the server at start with a message naming the file, the JSON pointer inside
+// it and the problem: "fixtures/x.json: /twilio/accounts/0/sid: must match ^AC[0-9a-f]{32}$".
+// FixtureReader is the strict walker the service loaders use: it records the first problem
+// (later reads return defaults) and rejects keys nobody read.
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+
+namespace mock::common {
+
+// A fixture document, read and checked at the top level (only description/truevault/twilio).
+struct FixtureFile {
+  std::string path;
+  nlohmann::json doc;
+};
+Result<FixtureFile, std::string> read_fixture_file(const std::string& path);
+
+// A fixture name ([a-z0-9_-]+, never a path) resolved in `dir`: dir/<name>.json.
+Result<std::string, std::string> fixture_path_for_name(const std::string& dir,
+                                                       const std::string& name);
+
+// Collects the first error of a fixture walk.
+class FixtureErrors {
+ public:
+  explicit FixtureErrors(std::string file) : file_(std::move(file)) {}
+  void add(const std::string& pointer, const std::string& problem);
+  bool ok() const { return !first_; }
+  // "FILE: POINTER: PROBLEM"
+  const std::optional<std::string>& first() const { return first_; }
+
+ private:
+  std::string file_;
+  std::optional<std::string> first_;
+};
+
+class FixtureReader {
+ public:
+  // `value` must be an object, else an error is recorded. It is referenced, not copied: it
+  // must outlive the reader.
+  FixtureReader(const nlohmann::json& value, std::string pointer, FixtureErrors& errors);
+  // Reports keys of the object that no accessor asked for.
+  ~FixtureReader();
+  FixtureReader(const FixtureReader&) = delete;
+  FixtureReader& operator=(const FixtureReader&) = delete;
+
+  std::string required_string(const std::string& key);
+  // `pattern` is an ECMAScript regex applied to the whole value; `what` explains it.
+  std::string required_string(const std::string& key, const std::string& pattern,
+                              const std::string& what);
+  std::optional<std::string> optional_string(const std::string& key);
+  std::optional<std::string> optional_string(const std::string& key, const std::string& pattern,
+                                             const std::string& what);
+  bool optional_bool(const std::string& key, bool fallback);
+  std::optional<std::int64_t> optional_int(const std::string& key);
+  // Any JSON value (attributes, policies): nullopt when absent.
+  std::optional<nlohmann::json> optional_json(const std::string& key);
+  // An array (empty when absent); each element's pointer is pointer()/key/i.
+  const nlohmann::json& array(const std::string& key);
+  std::vector<std::string> string_array(const std::string& key);
+
+  std::string pointer(const std::string& key) const;
+  void error(const std::string& key, const std::string& problem);
+  FixtureErrors& errors() { return errors_; }
+
+ private:
+  const nlohmann::json* find(const std::string& key);
+
+  const nlohmann::json& value_;
+  std::string pointer_;
+  FixtureErrors& errors_;
+  std::set<std::string> seen_;
+  bool is_object_;
+};
+
+}  // namespace mock::common

@@ -1,0 +1,69 @@
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "common/fixtures.hpp"
+
+using namespace mock::common;
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+}  // namespace
+
+TEST_CASE("read_fixture_file names the file and the problem", "[common][fixtures]") {
+  auto bad_json = read_fixture_file(write_temp("mock_fx_bad.json", "{\"twilio\": {,}}"));
+  REQUIRE_FALSE(bad_json);
+  CHECK(bad_json.error().find("mock_fx_bad.json: invalid JSON") != std::string::npos);
+
+  auto unknown = read_fixture_file(write_temp("mock_fx_unknown.json", R"({"twillio": {}})"));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().find("/twillio: unknown key") != std::string::npos);
+
+  auto ok = read_fixture_file(
+      write_temp("mock_fx_ok.json", "// comment\n{\"description\": \"d\", \"twilio\": {}}"));
+  REQUIRE(ok);
+  CHECK(ok->doc["description"] == "d");
+
+  CHECK_FALSE(read_fixture_file("/nonexistent/x.json"));
+}
+
+TEST_CASE("FixtureReader reports the pointer of the first problem", "[common][fixtures]") {
+  nlohmann::json doc = {{"sid", "ACnothex"}, {"extra", 1}};
+  FixtureErrors errors("f.json");
+  {
+    FixtureReader r(doc, "/twilio/accounts/0", errors);
+    r.required_string("sid", "AC[0-9a-f]{32}", "an account SID");
+  }
+  REQUIRE(errors.first());
+  CHECK(*errors.first() ==
+        "f.json: /twilio/accounts/0/sid: 'ACnothex' is not an account SID (must match "
+        "AC[0-9a-f]{32})");
+
+  FixtureErrors e2("f.json");
+  {
+    FixtureReader r(doc, "/x", e2);
+    r.optional_string("sid");
+  }
+  REQUIRE(e2.first());
+  CHECK(*e2.first() == "f.json: /x/extra: unknown key");
+
+  FixtureErrors e3("f.json");
+  {
+    const nlohmann::json y = {{"n", "1"}};
+    FixtureReader r(y, "/y", e3);
+    r.optional_int("n");
+  }
+  CHECK(*e3.first() == "f.json: /y/n: must be an integer");
+}
+
+TEST_CASE("fixture names never escape the directory", "[common][fixtures]") {
+  CHECK_FALSE(fixture_path_for_name("/tmp", "../etc/passwd"));
+  CHECK_FALSE(fixture_path_for_name("/tmp", "A"));
+  CHECK_FALSE(fixture_path_for_name("/tmp", "definitely-not-there"));
+}

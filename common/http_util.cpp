@@ -1,0 +1,182 @@
+#include "common/http_util.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include "common/crypto.hpp"
+
+namespace mock::common {
+
+std::optional<BasicAuth> parse_basic_auth(std::string_view header) {
+  // Scheme is case-insensitive (RFC 7617); one or more spaces before the credentials.
+  if (header.size() < 6) return std::nullopt;
+  std::string scheme(header.substr(0, 5));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (scheme != "basic" || header[5] != ' ') return std::nullopt;
+  std::string_view rest = header.substr(6);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+  auto decoded = base64_decode(rest);
+  if (!decoded) return std::nullopt;
+  const std::size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return BasicAuth{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
+std::string media_type(std::string_view content_type) {
+  std::string out(content_type.substr(0, content_type.find(';')));
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.front() == ' ') out.erase(out.begin());
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+namespace {
+
+RequestBody::Kind kind_of(const std::string& type, bool empty) {
+  if (type == "application/x-www-form-urlencoded") return RequestBody::Kind::kUrlEncoded;
+  if (type == "multipart/form-data") return RequestBody::Kind::kMultipart;
+  if (type == "application/json" || (type.size() > 5 && type.ends_with("+json"))) {
+    return RequestBody::Kind::kJson;
+  }
+  return empty ? RequestBody::Kind::kEmpty : RequestBody::Kind::kOther;
+}
+
+}  // namespace
+
+Result<RequestBody, BodyError> read_body(const httplib::Request& req,
+                                         const httplib::ContentReader& reader,
+                                         std::size_t limit) {
+  RequestBody body;
+  const std::string type = media_type(req.get_header_value("Content-Type"));
+  bool too_large = false;
+  std::size_t total = 0;
+  if (req.is_multipart_form_data()) {
+    std::vector<httplib::MultipartFormData> parts;
+    const bool ok = reader(
+        [&](const httplib::MultipartFormData& header) {
+          parts.push_back(header);
+          return true;
+        },
+        [&](const char* data, std::size_t n) {
+          total += n;
+          if (total > limit) {
+            too_large = true;
+            return false;
+          }
+          parts.back().content.append(data, n);
+          return true;
+        });
+    if (too_large) return fail(BodyError::kTooLarge);
+    if (!ok) return fail(BodyError::kMalformed);
+    body.kind = RequestBody::Kind::kMultipart;
+    for (auto& p : parts) body.fields.add(std::move(p.name), std::move(p.content));
+    return body;
+  }
+  const bool ok = reader([&](const char* data, std::size_t n) {
+    total += n;
+    if (total > limit) {
+      too_large = true;
+      return false;
+    }
+    body.raw.append(data, n);
+    return true;
+  });
+  if (too_large) return fail(BodyError::kTooLarge);
+  if (!ok) return fail(BodyError::kMalformed);
+  body.kind = kind_of(type, body.raw.empty());
+  if (body.kind == RequestBody::Kind::kUrlEncoded) body.fields = parse_urlencoded(body.raw);
+  return body;
+}
+
+RequestBody body_of(const httplib::Request& req) {
+  RequestBody body;
+  const std::string type = media_type(req.get_header_value("Content-Type"));
+  body.raw = req.body;
+  body.kind = kind_of(type, req.body.empty());
+  if (body.kind == RequestBody::Kind::kUrlEncoded) body.fields = parse_urlencoded(body.raw);
+  if (body.kind == RequestBody::Kind::kMultipart) {
+    for (const auto& [name, part] : req.files) body.fields.add(name, part.content);
+  }
+  return body;
+}
+
+void write_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  // error_handler_t::replace: invalid UTF-8 that slipped into stored data never throws here.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+Form query_params(const httplib::Request& req) { return parse_urlencoded(query_of(req.target)); }
+
+namespace {
+
+template <class Fn>
+void run_guarded(Fn&& fn, httplib::Response& res, const httplib::Request& req,
+                 const InternalErrorRenderer& render, const std::shared_ptr<spdlog::logger>& log) {
+  try {
+    fn();
+    return;
+  } catch (const std::exception& e) {
+    log->error("unhandled exception in {} {}: {}", req.method, req.path, e.what());
+  } catch (...) {
+    log->error("unhandled non-standard exception in {} {}", req.method, req.path);
+  }
+  try {
+    res = httplib::Response();
+    render(res, "internal error");
+  } catch (...) {
+    // Guard even a throw while formatting the error (llama.cpp's ex_wrapper).
+    res.status = 500;
+    res.set_content("{}", "application/json");
+  }
+}
+
+}  // namespace
+
+httplib::Server::Handler guarded(httplib::Server::Handler handler, InternalErrorRenderer render,
+                                 std::shared_ptr<spdlog::logger> log) {
+  return [handler = std::move(handler), render = std::move(render), log = std::move(log)](
+             const httplib::Request& req, httplib::Response& res) {
+    run_guarded([&] { handler(req, res); }, res, req, render, log);
+  };
+}
+
+httplib::Server::HandlerWithContentReader guarded(
+    httplib::Server::HandlerWithContentReader handler, InternalErrorRenderer render,
+    std::shared_ptr<spdlog::logger> log) {
+  return [handler = std::move(handler), render = std::move(render), log = std::move(log)](
+             const httplib::Request& req, httplib::Response& res,
+             const httplib::ContentReader& reader) {
+    run_guarded([&] { handler(req, res, reader); }, res, req, render, log);
+  };
+}
+
+namespace {
+// httplib runs a request's routing and its logger on the same worker thread, so the start
+// time of the request in flight on this thread is per-thread state, not shared state.
+thread_local std::chrono::steady_clock::time_point t_request_start;
+}  // namespace
+
+void install_access_log(httplib::Server& server, std::shared_ptr<spdlog::logger> log) {
+  server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    t_request_start = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_logger([log = std::move(log)](const httplib::Request& req,
+                                           const httplib::Response& res) {
+    // Level check before formatting: logging stays off the hot path when disabled.
+    if (!log->should_log(spdlog::level::info)) return;
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - t_request_start)
+                        .count();
+    log->info("{} {} {} {:.3f}ms", req.method, req.path, res.status,
+              static_cast<double>(us) / 1000.0);
+  });
+}
+
+}  // namespace mock::common

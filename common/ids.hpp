@@ -1,0 +1,52 @@
+#pragma once
+// The only source of randomness for ids (house-style §3.7).
+//   random:     OpenSSL RAND_bytes (default without --seed)
+//   seeded:     a deterministic generator seeded by --seed N: same ids every run
+//   sequential: counters, for tests that want readable ids (SM000...0001)
+// Thread safety: all methods may be called concurrently.
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+
+namespace mock::common {
+
+class IdGenerator {
+ public:
+  enum class Mode { kRandom, kSeeded, kSequential };
+
+  // Random mode.
+  IdGenerator();
+  // Seeded mode with `seed`.
+  explicit IdGenerator(std::uint64_t seed);
+  static IdGenerator sequential();
+
+  // `n` lowercase hex digits.
+  std::string hex(std::size_t n);
+  // Twilio-style SID: prefix + 32 lowercase hex digits.
+  std::string sid(const std::string& prefix);
+  // Lowercase hyphenated UUID version 4.
+  std::string uuid4();
+  // `n` random bytes (tokens).
+  std::string bytes(std::size_t n);
+
+  // Back to the start of the sequence: seeded mode with `seed` if given, else the mode and
+  // seed this generator was built with.
+  void reseed(std::optional<std::uint64_t> seed);
+  Mode mode() const;
+
+ private:
+  explicit IdGenerator(Mode mode, std::uint64_t seed);
+  std::string bytes_locked(std::size_t n);
+
+  mutable std::mutex mutex_;
+  // State below is protected by mutex_.
+  Mode mode_;
+  std::uint64_t seed_;
+  std::mt19937_64 engine_;
+  std::uint64_t counter_ = 0;
+};
+
+}  // namespace mock::common
