@@ -1,0 +1,210 @@
+#include "mock_twilio/service.hpp"
+
+#include <atomic>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include "common/control_plane.hpp"
+#include "common/fixtures.hpp"
+#include "common/http_util.hpp"
+#include "common/ids.hpp"
+#include "common/logging.hpp"
+#include "common/server_runner.hpp"
+#include "common/sqlite.hpp"
+#include "mock_twilio/domain/lifecycle.hpp"
+#include "mock_twilio/domain/messaging.hpp"
+#include "mock_twilio/http/messages_routes.hpp"
+#include "mock_twilio/http/serialize.hpp"
+#include "mock_twilio/store/store.hpp"
+
+namespace mock::twilio {
+namespace {
+
+constexpr const char* kServiceName = "mock_twilio";
+
+common::Result<TwilioFixture, std::string> read_fixture(const std::string& path) {
+  auto file = common::read_fixture_file(path);
+  if (!file) return common::fail(file.error());
+  return parse_fixture(*file);
+}
+
+common::IdGenerator make_ids(const Config& config) {
+  if (config.sequential_ids) return common::IdGenerator::sequential();
+  if (config.server.seed) return common::IdGenerator(*config.server.seed);
+  return common::IdGenerator();
+}
+
+class TwilioService final : public common::Service {
+ public:
+  TwilioService(const Config& config, std::shared_ptr<spdlog::logger> log,
+                std::unique_ptr<common::Clock> clock, std::unique_ptr<common::Sqlite> db,
+                Progression progression)
+      : config_(config),
+        log_(std::move(log)),
+        clock_(std::move(clock)),
+        ids_(make_ids(config)),
+        db_(std::move(db)),
+        store_(*db_),
+        lifecycle_(progression, *clock_),
+        messaging_(store_, *clock_, ids_, lifecycle_),
+        deps_{messaging_, store_, log_} {}
+
+  // Loads the start-up fixture into a fresh store; an existing --db file is kept as is.
+  common::Result<void, std::string> start() {
+    if (db_->fresh()) {
+      auto fixture = read_fixture(config_.server.fixtures);
+      if (!fixture) return common::fail(fixture.error());
+      store_.load_fixture(*fixture);
+    }
+    install_routes();
+    ready_ = true;
+    return {};
+  }
+
+  bool ready() const override { return ready_; }
+
+  common::Result<void, std::string> reset(const std::optional<std::string>& fixture,
+                                          std::optional<std::uint64_t> seed) override {
+    std::string path = config_.server.fixtures;
+    if (fixture) {
+      const auto dir = std::filesystem::path(config_.server.fixtures).parent_path().string();
+      auto resolved = common::fixture_path_for_name(dir.empty() ? "." : dir, *fixture);
+      if (!resolved) return common::fail(resolved.error());
+      path = *resolved;
+    }
+    auto parsed = read_fixture(path);
+    if (!parsed) return common::fail(parsed.error());
+    store_.load_fixture(*parsed);  // atomic: rebuild under the lock, in one transaction
+    ids_.reseed(seed);
+    if (auto* manual = manual_clock()) {
+      manual->set(
+          common::TimePoint(std::chrono::milliseconds(common::ManualClock::kDefaultStartMs)));
+    }
+    return {};
+  }
+
+  nlohmann::json state() override { return store_.dump_state(); }
+  void snapshot_to(const std::string& path) override { db_->export_to(path); }
+  common::ManualClock* manual_clock() override {
+    return dynamic_cast<common::ManualClock*>(clock_.get());
+  }
+  httplib::Server& http() override { return server_; }
+  std::string name() const override { return kServiceName; }
+
+ private:
+  void install_routes() {
+    using namespace http;  // NOLINT(google-build-using-namespace): handler names read as a table
+    auto render = [](httplib::Response& res, const std::string&) {
+      write_error(res, errors::internal_error());
+    };
+    auto plain = [this, render](void (*fn)(Deps&, const httplib::Request&, httplib::Response&)) {
+      return common::guarded(
+          [this, fn](const httplib::Request& req, httplib::Response& res) { fn(deps_, req, res); },
+          render, log_);
+    };
+    auto reading = [this, render](void (*fn)(Deps&, const httplib::Request&, httplib::Response&,
+                                             const httplib::ContentReader&)) {
+      return common::guarded(
+          [this, fn](const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& reader) { fn(deps_, req, res, reader); },
+          render, log_);
+    };
+    auto& s = server_;
+    // clang-format off
+    s.Post  (kMessagesPath,   reading(create_message));   // CreateMessage
+    s.Get   (kMessagesPath,   plain(list_message));       // ListMessage
+    s.Get   (kMessagePath,    plain(fetch_message));      // FetchMessage
+    s.Post  (kMessagePath,    reading(update_message));   // UpdateMessage
+    s.Delete(kMessagePath,    plain(delete_message));     // DeleteMessage
+    s.Get   (kInspectionPath, plain(inspect_messages));   // /_mock: messages sent (LocalStack-style)
+    s.Delete(kInspectionPath, plain(clear_messages));     // /_mock: forget them
+    // clang-format on
+    common::add_control_plane(s, *this, kServiceName, *clock_, log_);
+
+    // Runs for every response >= 400; fills only an empty body (house-style §3.8.2): an
+    // unknown route gets Twilio's 404, httplib's own refusals (bad request line, payload over
+    // its limit, ...) a Twilio-shaped envelope.
+    s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      if (res.status == 404) return write_error(res, errors::not_found(req.path));
+      if (res.status == 413)
+        return write_error(res, errors::request_too_large(common::kMaxPayloadBytes));
+      write_error(res, errors::http_error(res.status));
+    });
+    // Fail-safe only: every route is guarded, so this should never fire.
+    s.set_exception_handler([log = log_](const httplib::Request& req, httplib::Response& res,
+                                         std::exception_ptr ep) {
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        log->error("exception escaped a guarded route {} {}: {}", req.method, req.path, e.what());
+      } catch (...) {
+        log->error("non-standard exception escaped a guarded route {} {}", req.method, req.path);
+      }
+      write_error(res, errors::internal_error());
+    });
+    common::install_access_log(s, log_);
+  }
+
+  Config config_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<common::Clock> clock_;
+  common::IdGenerator ids_;
+  std::unique_ptr<common::Sqlite> db_;
+  Store store_;
+  Lifecycle lifecycle_;
+  Messaging messaging_;
+  http::Deps deps_;
+  httplib::Server server_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace
+
+std::vector<common::OptionSpec> option_specs() {
+  auto specs = common::server_option_specs("MOCK_TWILIO", kDefaultPort);
+  specs.push_back({"--progression", "MOCK_TWILIO_PROGRESSION", "immediate",
+                   "how messages move after creation: immediate (queued -> delivered)"});
+  return specs;
+}
+
+common::Result<Config, std::string> config_from(const common::ParsedOptions& parsed,
+                                                const char* argv0) {
+  auto server = common::server_options_from(parsed);
+  if (!server) return common::fail(server.error());
+  Config config;
+  config.server = *server;
+  if (config.server.fixtures.empty()) config.server.fixtures = common::default_fixture_path(argv0);
+  config.progression = parsed.get_or("progression", config.progression);
+  if (!parse_progression(config.progression)) {
+    return common::fail(
+        fmt::format("--progression: '{}' is not one of immediate", config.progression));
+  }
+  return config;
+}
+
+common::Result<std::unique_ptr<common::Service>, std::string> make_service(const Config& config) {
+  const auto level = common::parse_log_level(config.server.log_level);
+  if (!level)
+    return common::fail(fmt::format("--log-level: '{}' is not a level", config.server.log_level));
+  auto clock = common::make_clock(config.server.clock);
+  if (!clock)
+    return common::fail(
+        fmt::format("--clock: '{}' is not one of system, manual", config.server.clock));
+  const auto progression = parse_progression(config.progression);
+  if (!progression) {
+    return common::fail(
+        fmt::format("--progression: '{}' is not one of immediate", config.progression));
+  }
+  auto db = common::Sqlite::open(config.server.db, kSchemaSql, kSchemaVersion);
+  if (!db) return common::fail(db.error());
+  auto service = std::make_unique<TwilioService>(config, common::make_logger("twilio", *level),
+                                                 std::move(clock), std::move(*db), *progression);
+  auto started = service->start();
+  if (!started) return common::fail(started.error());
+  return std::unique_ptr<common::Service>(std::move(service));
+}
+
+}  // namespace mock::twilio

@@ -1,0 +1,35 @@
+#pragma once
+// mock_twilio as a library: Config, its options and make_service() (common.md's service API),
+// used alike by main.cpp, mockenv and the tests (house-style §3.1 "Library + thin main").
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/result.hpp"
+#include "common/service.hpp"
+
+namespace mock::twilio {
+
+inline constexpr int kDefaultPort = 8082;
+
+struct Config {
+  common::ServerOptions server;  // host, port, port_file, fixtures (path), db, seed, clock, ...
+  bool sequential_ids = false;   // tests: readable ids (SM000...01); not a flag
+  // --progression / MOCK_TWILIO_PROGRESSION: how messages move after creation. This issue
+  // implements "immediate" (queued -> delivered at once).
+  std::string progression = "immediate";
+};
+
+// server_option_specs("MOCK_TWILIO", 8082) + --progression.
+std::vector<common::OptionSpec> option_specs();
+// Validated Config; the fixture defaults to common::default_fixture_path(argv0).
+common::Result<Config, std::string> config_from(const common::ParsedOptions& parsed,
+                                                const char* argv0);
+// Opens the store (":memory:" or --db), loads the fixture into a fresh store (a fixture
+// mistake -> "FILE: /json/pointer: problem"), installs the routes and the control plane.
+// The returned service is ready() when returned.
+common::Result<std::unique_ptr<common::Service>, std::string> make_service(const Config& config);
+
+}  // namespace mock::twilio

@@ -1,0 +1,58 @@
+-- mock_twilio's state (house-style §3.4). Embedded at build time; PRAGMA user_version is
+-- stamped with store.hpp's kSchemaVersion. No migrations: data is disposable.
+
+-- Accounts: SID + auth token (Basic AccountSid:AuthToken). test = test credentials (§4).
+CREATE TABLE accounts (
+  sid           TEXT PRIMARY KEY,
+  auth_token    TEXT NOT NULL,
+  friendly_name TEXT NOT NULL DEFAULT '',
+  test          INTEGER NOT NULL DEFAULT 0
+);
+
+-- API keys: Basic SK...:secret, valid for their own account only.
+CREATE TABLE api_keys (
+  sid           TEXT PRIMARY KEY,
+  secret        TEXT NOT NULL,
+  account_sid   TEXT NOT NULL REFERENCES accounts(sid),
+  friendly_name TEXT NOT NULL DEFAULT ''
+);
+
+-- Numbers an account owns (valid From values).
+CREATE TABLE phone_numbers (
+  sid             TEXT PRIMARY KEY,
+  account_sid     TEXT NOT NULL REFERENCES accounts(sid),
+  phone_number    TEXT NOT NULL,
+  sms_capable     INTEGER NOT NULL DEFAULT 1,
+  sms_url         TEXT,
+  status_callback TEXT,
+  UNIQUE (account_sid, phone_number)
+);
+
+-- Messages. Times are milliseconds since the epoch (UTC); media_urls is a JSON array.
+CREATE TABLE messages (
+  sid                   TEXT PRIMARY KEY,
+  account_sid           TEXT NOT NULL REFERENCES accounts(sid),
+  messaging_service_sid TEXT,
+  from_number           TEXT,
+  to_number             TEXT NOT NULL,
+  body                  TEXT NOT NULL,
+  status                TEXT NOT NULL,
+  direction             TEXT NOT NULL,
+  num_segments          INTEGER NOT NULL,
+  num_media             INTEGER NOT NULL,
+  media_urls            TEXT NOT NULL DEFAULT '[]',
+  price                 TEXT,
+  price_unit            TEXT,
+  error_code            INTEGER,
+  error_message         TEXT,
+  status_callback       TEXT,
+  date_created          INTEGER NOT NULL,
+  date_updated          INTEGER NOT NULL,
+  date_sent             INTEGER
+);
+
+-- One index per list filter; every list is account-scoped and newest first.
+CREATE INDEX messages_by_created ON messages (account_sid, date_created DESC, sid DESC);
+CREATE INDEX messages_by_to      ON messages (account_sid, to_number, date_created DESC, sid DESC);
+CREATE INDEX messages_by_from    ON messages (account_sid, from_number, date_created DESC, sid DESC);
+CREATE INDEX messages_by_sent    ON messages (account_sid, date_sent);

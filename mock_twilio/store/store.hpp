@@ -1,0 +1,70 @@
+#pragma once
+// mock_twilio's store: the only user of SQLiteCpp in this service (house-style §3.1). Rows <->
+// structs, prepared statements cached per connection (Conn::prepare), fixture loading.
+// Thread safety: every method takes the connection's lock through Sqlite::with(); callable
+// from any thread.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/fixtures.hpp"
+#include "common/result.hpp"
+#include "common/sqlite.hpp"
+#include "mock_twilio/domain/model.hpp"
+#include "mock_twilio/domain/repository.hpp"
+
+namespace mock::twilio {
+
+// store/schema.sql, embedded by embed_text() (CMakeLists.txt).
+extern const std::string_view kSchemaSql;
+inline constexpr int kSchemaVersion = 1;
+
+// The "twilio" section of a fixture file, validated.
+struct TwilioFixture {
+  std::vector<Account> accounts;
+  std::vector<ApiKey> api_keys;
+  std::vector<PhoneNumber> phone_numbers;
+  std::vector<Message> messages;
+};
+
+// Reads file.doc["twilio"] strictly (common::FixtureReader): AC/SK/PN/SM(MM) SIDs must match
+// ^XX[0-9a-f]{32}$, numbers must be E.164, references must name a listed account, unknown keys
+// are rejected. The error reads "FILE: /twilio/...: problem".
+//   accounts[{sid, auth_token, friendly_name?, test?}]
+//   api_keys[{sid, secret, account_sid, friendly_name?}]
+//   phone_numbers[{sid, account_sid, phone_number, sms_capable?, sms_url?, status_callback?}]
+//   messages[{sid, account_sid, to, from?, body?, status?, direction?, messaging_service_sid?,
+//             num_segments?, media_urls?, price?, price_unit?, error_code?, error_message?,
+//             status_callback?, date_created, date_updated?, date_sent?}]   (dates ISO-8601 Z)
+common::Result<TwilioFixture, std::string> parse_fixture(const common::FixtureFile& file);
+
+class Store final : public MessageRepository {
+ public:
+  explicit Store(common::Sqlite& db) : db_(db) {}
+
+  // Reset = rebuild: drops everything and loads `fixture`, in one transaction.
+  void load_fixture(const TwilioFixture& fixture);
+  // Every table as JSON (GET /_mock/state); secrets are masked.
+  nlohmann::json dump_state();
+
+  std::optional<Account> find_account(const std::string& sid) override;
+  std::optional<ApiKey> find_api_key(const std::string& sid) override;
+  std::optional<PhoneNumber> find_phone_number(const std::string& account_sid,
+                                               const std::string& number) override;
+  void insert_message(const Message& message) override;
+  void update_message(const Message& message) override;
+  std::optional<Message> find_message(const std::string& account_sid,
+                                      const std::string& sid) override;
+  std::vector<Message> list_messages(const MessageQuery& query) override;
+  bool delete_message(const std::string& account_sid, const std::string& sid) override;
+  std::vector<Message> inspect_messages(const InspectionFilter& filter) override;
+  std::size_t clear_messages() override;
+
+ private:
+  common::Sqlite& db_;
+};
+
+}  // namespace mock::twilio
