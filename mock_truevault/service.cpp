@@ -1,0 +1,267 @@
+#include "mock_truevault/service.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "common/control_plane.hpp"
+#include "common/fixtures.hpp"
+#include "common/http_util.hpp"
+#include "common/ids.hpp"
+#include "common/logging.hpp"
+#include "mock_truevault/domain/auth.hpp"
+#include "mock_truevault/domain/groups.hpp"
+#include "mock_truevault/domain/messaging.hpp"
+#include "mock_truevault/domain/policy_engine.hpp"
+#include "mock_truevault/domain/users.hpp"
+#include "mock_truevault/http/routes.hpp"
+#include "mock_truevault/http/serialize.hpp"
+#include "mock_truevault/http/twilio_client.hpp"
+#include "mock_truevault/store/fixture.hpp"
+#include "mock_truevault/store/store.hpp"
+
+namespace mock::truevault {
+namespace {
+
+// Path patterns. Captures: [1] = user or group id (v2: comma-separated user ids),
+// [2] = comma-separated user ids of a membership DELETE.
+constexpr const char* kLogin = "/v1/auth/login";
+constexpr const char* kLogout = "/v1/auth/logout";
+constexpr const char* kMe = "/v1/auth/me";
+constexpr const char* kUsers = "/v1/users";
+constexpr const char* kUser = R"(/v1/users/([^/]+))";
+constexpr const char* kUsersV2 = R"(/v2/users/([^/]+))";
+constexpr const char* kUserApiKey = R"(/v1/users/([^/]+)/api_key)";
+constexpr const char* kUserAccessToken = R"(/v1/users/([^/]+)/access_token)";
+constexpr const char* kUserSms = R"(/v1/users/([^/]+)/message/sms)";
+constexpr const char* kGroups = "/v1/groups";
+constexpr const char* kGroup = R"(/v1/groups/([^/]+))";
+constexpr const char* kMembership = R"(/v1/groups/([^/]+)/membership)";
+constexpr const char* kMembers = R"(/v1/groups/([^/]+)/membership/([^/]+))";
+constexpr const char* kOutbox = "/_mock/messages";
+
+using PlainFn = void (*)(http::Deps&, const httplib::Request&, httplib::Response&);
+using ReaderFn = void (*)(http::Deps&, const httplib::Request&, httplib::Response&,
+                          const httplib::ContentReader&);
+
+common::InternalErrorRenderer internal_renderer(http::Deps& d) {
+  return [&d](httplib::Response& res, const std::string&) {
+    http::write_error(d.ids, res, errors::internal_error());
+  };
+}
+
+// guarded() around every route: nothing a handler throws crosses the HTTP boundary.
+httplib::Server::Handler handle(http::Deps& d, PlainFn fn) {
+  return common::guarded(
+      [&d, fn](const httplib::Request& req, httplib::Response& res) { fn(d, req, res); },
+      internal_renderer(d), d.log);
+}
+httplib::Server::HandlerWithContentReader handle(http::Deps& d, ReaderFn fn) {
+  return common::guarded(
+      [&d, fn](const httplib::Request& req, httplib::Response& res,
+               const httplib::ContentReader& reader) { fn(d, req, res, reader); },
+      internal_renderer(d), d.log);
+}
+
+void add_routes(httplib::Server& s, http::Deps& d) {
+  using namespace http;
+  // clang-format off
+  s.Post  (kLogin,           handle(d, login));                     // login (no auth)
+  s.Post  (kLogout,          handle(d, logout));                    // logout
+  s.Get   (kMe,              handle(d, read_current_user));         // read_current_user
+  s.Put   (kMe,              handle(d, update_current_user));       // update_current_user
+  s.Post  (kUsers,           handle(d, create_user));               // create_user
+  s.Get   (kUsers,           handle(d, list_users));                // list_users
+  s.Get   (kUser,            handle(d, read_user));                 // read_user
+  s.Get   (kUsersV2,         handle(d, read_users));                // read_users (v2)
+  s.Put   (kUser,            handle(d, update_user));               // update_user
+  s.Delete(kUser,            handle(d, delete_user));               // delete_user
+  s.Post  (kUserApiKey,      handle(d, create_user_api_key));       // create_user_api_key
+  s.Post  (kUserAccessToken, handle(d, create_user_access_token));  // create_user_access_token
+  s.Post  (kUserSms,         handle(d, send_sms));                  // send_sms
+  s.Post  (kGroups,          handle(d, create_group));              // create_group
+  s.Get   (kGroups,          handle(d, list_groups));               // list_groups
+  s.Get   (kGroup,           handle(d, read_group));                // read_group
+  s.Put   (kGroup,           handle(d, update_group));              // update_group
+  s.Delete(kGroup,           handle(d, delete_group));              // delete_group
+  s.Post  (kMembership,      handle(d, add_users_to_group));        // add_users_to_group
+  s.Delete(kMembers,         handle(d, remove_users_from_group));   // remove_users_from_group
+  s.Get   (kOutbox,          handle(d, list_outbox));               // test inspection API
+  s.Delete(kOutbox,          handle(d, clear_outbox));              // test inspection API
+  // clang-format on
+}
+
+common::IdGenerator make_ids(const Config& config) {
+  if (config.sequential_ids) return common::IdGenerator::sequential();
+  if (config.server.seed) return common::IdGenerator(*config.server.seed);
+  return common::IdGenerator();
+}
+
+class TrueVaultService final : public common::Service {
+ public:
+  TrueVaultService(const Config& config, std::shared_ptr<spdlog::logger> log,
+                   std::unique_ptr<Store> store, std::unique_ptr<common::Clock> clock)
+      : config_(config),
+        log_(std::move(log)),
+        clock_(std::move(clock)),
+        ids_(make_ids(config)),
+        store_(std::move(store)),
+        twilio_({config.twilio_url, config.twilio_timeout, 8}, log_),
+        auth_(*store_, *clock_, ids_, policy_),
+        users_(*store_, auth_),
+        groups_(*store_, auth_, policy_),
+        messaging_(*store_, auth_, twilio_, *clock_),
+        deps_{ids_, auth_, users_, groups_, messaging_, log_} {
+    add_routes(server_, deps_);
+    server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;  // a handler already wrote its envelope (§3.8.2)
+      ApiError error = errors::route_not_found(req.method, req.path);
+      if (res.status == 413) error = errors::body_too_large();
+      if (res.status >= 500) error = errors::internal_error();
+      if (res.status != 404 && res.status != 413 && res.status < 500) {
+        error = errors::invalid_parameter("request", "malformed HTTP request");
+        error.http_status = res.status;
+      }
+      http::write_error(ids_, res, error);
+    });
+    server_.set_exception_handler(
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+          // Fail-safe only: guarded() already catches everything a handler throws.
+          log_->error("exception escaped a guarded handler: {} {}", req.method, req.path);
+          http::write_error(ids_, res, errors::internal_error());
+        });
+    common::install_access_log(server_, log_);
+    common::add_control_plane(server_, *this, "mock_truevault", *clock_, log_);
+  }
+
+  common::Result<void, std::string> load(const std::string& path, bool write) {
+    auto file = common::read_fixture_file(path);
+    if (!file) return common::fail(file.error());
+    auto data = read_fixture_section(
+        *file, [this](const nlohmann::json& policy) -> std::optional<std::string> {
+          auto valid = policy_.validate(policy);
+          if (!valid) return valid.error().message;
+          return std::nullopt;
+        });
+    if (!data) return common::fail(data.error());
+    if (write) {
+      try {
+        store_->replace_all(*data);
+      } catch (const std::exception& e) {
+        return common::fail(
+            fmt::format("{}: cannot load the truevault section: {}", path, e.what()));
+      }
+    }
+    return {};
+  }
+
+  bool ready() const override { return ready_.load(); }
+
+  common::Result<void, std::string> reset(const std::optional<std::string>& fixture,
+                                          std::optional<std::uint64_t> seed) override {
+    std::string path = config_.server.fixtures;
+    if (fixture) {
+      const auto dir = std::filesystem::path(config_.server.fixtures).parent_path().string();
+      auto resolved = common::fixture_path_for_name(dir.empty() ? "." : dir, *fixture);
+      if (!resolved) return common::fail(resolved.error());
+      path = *resolved;
+    }
+    if (auto loaded = load(path, true); !loaded) return loaded;
+    ids_.reseed(seed);
+    if (auto* manual = manual_clock()) {
+      manual->set(
+          common::TimePoint(std::chrono::milliseconds(common::ManualClock::kDefaultStartMs)));
+    }
+    return {};
+  }
+
+  nlohmann::json state() override { return store_->dump(); }
+  void snapshot_to(const std::string& path) override { store_->export_to(path); }
+  common::ManualClock* manual_clock() override {
+    return dynamic_cast<common::ManualClock*>(clock_.get());
+  }
+  httplib::Server& http() override { return server_; }
+  std::string name() const override { return "mock_truevault"; }
+
+  void set_ready() { ready_.store(true); }
+
+ private:
+  Config config_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<common::Clock> clock_;
+  common::IdGenerator ids_;
+  std::unique_ptr<Store> store_;
+  PolicyEngine policy_;
+  http::TwilioClient twilio_;
+  Auth auth_;
+  Users users_;
+  Groups groups_;
+  Messaging messaging_;
+  http::Deps deps_;
+  httplib::Server server_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace
+
+std::vector<common::OptionSpec> option_specs() {
+  auto specs = common::server_option_specs("MOCK_TRUEVAULT", kDefaultPort);
+  specs.push_back({"--twilio-url", "MOCK_TRUEVAULT_TWILIO_URL", kDefaultTwilioUrl,
+                   "where SMS are forwarded: a Twilio-compatible base URL (scheme://host[:port])"});
+  specs.push_back({"--twilio-timeout-ms", "MOCK_TRUEVAULT_TWILIO_TIMEOUT_MS",
+                   std::to_string(kDefaultTwilioTimeoutMs),
+                   "connect/read/write timeout of each Twilio request, in milliseconds"});
+  return specs;
+}
+
+common::Result<Config, std::string> config_from(const common::ParsedOptions& parsed,
+                                                const char* argv0) {
+  Config config;
+  auto server = common::server_options_from(parsed);
+  if (!server) return common::fail(server.error());
+  config.server = *server;
+  if (config.server.fixtures.empty()) config.server.fixtures = common::default_fixture_path(argv0);
+  config.twilio_url = parsed.get_or("twilio-url", kDefaultTwilioUrl);
+  static const std::regex kUrl(R"(https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?)");
+  if (!std::regex_match(config.twilio_url, kUrl)) {
+    return common::fail(fmt::format(
+        "--twilio-url: '{}' is not a base URL such as http://127.0.0.1:8082 (scheme://host[:port], "
+        "no path)",
+        config.twilio_url));
+  }
+  if (config.twilio_url.back() == '/') config.twilio_url.pop_back();
+  auto timeout = common::parse_u64(
+      "--twilio-timeout-ms",
+      parsed.get_or("twilio-timeout-ms", std::to_string(kDefaultTwilioTimeoutMs)));
+  if (!timeout) return common::fail(timeout.error());
+  if (*timeout == 0 || *timeout > 600000) {
+    return common::fail(std::string("--twilio-timeout-ms: must be between 1 and 600000"));
+  }
+  config.twilio_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*timeout));
+  return config;
+}
+
+common::Result<std::unique_ptr<common::Service>, std::string> make_service(const Config& config) {
+  auto level = common::parse_log_level(config.server.log_level);
+  if (!level)
+    return common::fail(fmt::format("--log-level: '{}' is unknown", config.server.log_level));
+  auto log = common::make_logger("truevault", *level);
+  auto clock = common::make_clock(config.server.clock);
+  if (!clock) return common::fail(fmt::format("--clock: '{}' is unknown", config.server.clock));
+  auto store = Store::open(config.server.db);
+  if (!store) return common::fail(store.error());
+  const bool fresh = (*store)->fresh();
+  auto service =
+      std::make_unique<TrueVaultService>(config, log, std::move(*store), std::move(clock));
+  // A new store gets the fixture; an existing --db file is kept as is (the fixture is still
+  // validated, so a broken file fails at start). POST /_mock/reset always reloads.
+  if (auto loaded = service->load(config.server.fixtures, fresh); !loaded) {
+    return common::fail(loaded.error());
+  }
+  service->set_ready();
+  return std::unique_ptr<common::Service>(std::move(service));
+}
+
+}  // namespace mock::truevault

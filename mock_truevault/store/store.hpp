@@ -1,0 +1,94 @@
+#pragma once
+// mock_truevault's store: the only place with SQL (house-style §3.1). Lookups return
+// std::optional, reads return model structs, no vendor errors. Backed by one common::Sqlite
+// connection behind its mutex, so every method may be called from any thread.
+//
+// Check-then-write sequences in the domain (a username is free, then insert) take
+// lock_writes() so two requests cannot interleave them.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+#include "mock_truevault/domain/model.hpp"
+
+namespace mock::common {
+class Sqlite;
+}
+
+namespace mock::truevault {
+
+inline constexpr int kSchemaVersion = 1;
+
+class Store {
+ public:
+  // ":memory:" or a file (see common::Sqlite::open).
+  static common::Result<std::unique_ptr<Store>, std::string> open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // True when the database was just created (it needs its fixture).
+  bool fresh() const;
+  // Replaces everything with `data` in one transaction (reset = rebuild).
+  void replace_all(const FixtureData& data);
+  // Every table as JSON (GET /_mock/state). Password hashes are left out.
+  nlohmann::json dump();
+  void export_to(const std::string& path);
+
+  // Serialises the domain's check-then-write sequences.
+  std::unique_lock<std::mutex> lock_writes() { return std::unique_lock(write_mutex_); }
+
+  bool account_exists(const std::string& id);
+
+  // Users (group_ids filled in).
+  std::optional<User> find_user(const std::string& id);
+  std::optional<User> find_user_by_api_key(const std::string& key);
+  // The non-DEACTIVATED user of `account_id` called `username`.
+  std::optional<User> find_live_user_by_username(const std::string& account_id,
+                                                 const std::string& username);
+  // `status` nullopt = every non-DEACTIVATED user.
+  std::vector<User> list_users(const std::string& account_id, std::optional<UserStatus> status);
+  void insert_user(const User& user);
+  // Writes username, password_hash, status, attributes, api_key, mfa_enrolled.
+  void update_user(const User& user);
+
+  // Access tokens.
+  void insert_token(const AccessToken& token);
+  std::optional<AccessToken> find_token(const std::string& token);
+  void revoke_token(const std::string& token);
+  void revoke_user_tokens(const std::string& user_id);
+
+  // Groups (user_ids filled in).
+  std::optional<Group> find_group(const std::string& id);
+  std::optional<Group> find_group_by_name(const std::string& account_id, const std::string& name);
+  std::vector<Group> list_groups(const std::string& account_id);
+  // The policies of every group `user_id` belongs to.
+  std::vector<nlohmann::json> policies_of_user(const std::string& user_id);
+  void insert_group(const Group& group);  // with its user_ids
+  void update_group(const Group& group);  // name, policy
+  void delete_group(const std::string& id);
+  void add_members(const std::string& group_id, const std::vector<std::string>& user_ids);
+  void remove_members(const std::string& group_id, const std::vector<std::string>& user_ids);
+  void set_members(const std::string& group_id, const std::vector<std::string>& user_ids);
+  void remove_user_from_all_groups(const std::string& user_id);
+
+  // The Messaging-API outbox.
+  void insert_outbox(const OutboxEntry& entry);
+  std::vector<OutboxEntry> list_outbox();
+  void clear_outbox();
+
+ private:
+  explicit Store(std::unique_ptr<common::Sqlite> db);
+
+  std::unique_ptr<common::Sqlite> db_;
+  std::mutex write_mutex_;
+};
+
+}  // namespace mock::truevault
