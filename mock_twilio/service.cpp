@@ -11,7 +11,6 @@
 #include "common/http_util.hpp"
 #include "common/ids.hpp"
 #include "common/logging.hpp"
-#include "common/server_runner.hpp"
 #include "common/sqlite.hpp"
 #include "mock_twilio/domain/lifecycle.hpp"
 #include "mock_twilio/domain/messaging.hpp"
@@ -130,7 +129,7 @@ class TwilioService final : public common::Service {
       if (!res.body.empty()) return;
       if (res.status == 404) return write_error(res, errors::not_found(req.path));
       if (res.status == 413)
-        return write_error(res, errors::request_too_large(common::kMaxPayloadBytes));
+        return write_error(res, errors::request_too_large(http::kMaxBodyBytes));
       write_error(res, errors::http_error(res.status));
     });
     // Fail-safe only: every route is guarded, so this should never fire.

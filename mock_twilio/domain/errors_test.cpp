@@ -14,7 +14,7 @@ struct Case {
 
 }  // namespace
 
-TEST_CASE("every catalogue entry pairs its status, code and message", "[twilio][errors]") {
+TEST_CASE("every catalogue entry pairs its status / code and message", "[twilio][errors]") {
   const Case cases[] = {
       {errors::authenticate(), 401, 20003, "Authenticate"},
       {errors::not_found("/2010-04-01/Accounts/AC1/Messages/SM1.json"), 404, 20404,

@@ -154,7 +154,8 @@ TEST_CASE("authenticate: auth token or API key of the path account", "[twilio][m
   }
 }
 
-TEST_CASE("create_message: queued in the response, delivered in the store", "[twilio][messaging]") {
+TEST_CASE("create_message: queued in the response / delivered in the store",
+          "[twilio][messaging]") {
   World w;
   auto r = valid_request();
   r.to = "5550001111";  // national: read as US
@@ -317,7 +318,7 @@ TEST_CASE("create_message: test credentials' magic numbers; no progression",
   CHECK(w.repo.find_message(kAcTest, ok->sid)->status == MessageStatus::kQueued);
 }
 
-TEST_CASE("update_message: redact, cancel and their refusals", "[twilio][messaging]") {
+TEST_CASE("update_message: redact / cancel and their refusals", "[twilio][messaging]") {
   World w;
   const std::string path = "/p";
   const auto delivered = w.seed("SM000000000000000000000000000000d1", MessageStatus::kDelivered);

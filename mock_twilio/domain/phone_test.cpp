@@ -4,7 +4,7 @@
 
 namespace mock::twilio {
 
-TEST_CASE("phone numbers: E.164 kept, national 10 digits read as US", "[twilio][phone]") {
+TEST_CASE("phone numbers: E.164 kept / national 10 digits read as US", "[twilio][phone]") {
   struct Case {
     const char* in;
     std::optional<std::string> out;

@@ -75,7 +75,7 @@ TEST_CASE("segment counting", "[twilio][segments]") {
   }
 }
 
-TEST_CASE("invalid UTF-8 counts as U+FFFD, never throws", "[twilio][segments]") {
+TEST_CASE("invalid UTF-8 counts as U+FFFD / never throws", "[twilio][segments]") {
   const auto info =
       count_segments(std::string("a\xFF"
                                  "b\xC3",

@@ -30,7 +30,9 @@ std::optional<common::Form> read_form(const httplib::Request& req, httplib::Resp
                                       const httplib::ContentReader& reader) {
   auto body = common::read_body(req, reader, kMaxBodyBytes);
   if (!body) {
-    if (body.error() == common::BodyError::kTooLarge) {
+    // httplib refuses a Content-Length over its own payload limit before our reader sees a
+    // byte, setting 413 on the response: the same refusal as ours.
+    if (body.error() == common::BodyError::kTooLarge || res.status == 413) {
       write_error(res, errors::request_too_large(kMaxBodyBytes));
       res.set_header("Connection", "close");
     } else {

@@ -91,13 +91,13 @@ TEST_CASE("message JSON: the 20 keys in the spec's order", "[twilio][serialize]"
   CHECK(message_json(queued)["price"].is_null());
 }
 
-TEST_CASE("error envelope: exactly code, message, more_info, status", "[twilio][serialize]") {
+TEST_CASE("error envelope: exactly code / message / more_info / status", "[twilio][serialize]") {
   CHECK(
       error_json(errors::to_required()).dump() ==
       R"({"code":21604,"message":"A 'To' phone number is required.","more_info":"https://www.twilio.com/docs/errors/21604","status":400})");
 }
 
-TEST_CASE("page envelope: keys, counters and URIs echoing the filters", "[twilio][serialize]") {
+TEST_CASE("page envelope: keys / counters and URIs echoing the filters", "[twilio][serialize]") {
   ListMessageRequest r;
   r.to = "+123456789";
   r.from = "+987654321";
@@ -139,7 +139,8 @@ TEST_CASE("page envelope: keys, counters and URIs echoing the filters", "[twilio
   CHECK(e["next_page_uri"].is_null());
 }
 
-TEST_CASE("form fields -> requests: + and %20, repeated MediaUrl, unknown keys", "[twilio][form]") {
+TEST_CASE("form fields -> requests: + and %20 / repeated MediaUrl / unknown keys",
+          "[twilio][form]") {
   const auto form = common::parse_urlencoded(
       "To=%2B15550001111&From=%2B15557778888&Body=Hello+big%20world%21&MediaUrl=https%3A%2F%2Fe.x"
       "%2Fa.png&MediaUrl=https%3A%2F%2Fe.x%2Fb.png&MessageIntent=marketing&Tags=x");

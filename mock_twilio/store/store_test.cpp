@@ -52,7 +52,7 @@ TEST_CASE("fixture: a valid section loads and round-trips", "[twilio][store]") {
   CHECK(store.clear_messages() == 1);
 }
 
-TEST_CASE("fixture: mistakes name file, pointer and problem", "[twilio][store]") {
+TEST_CASE("fixture: mistakes name file / pointer and problem", "[twilio][store]") {
   struct Case {
     std::string text;
     std::string error;
