@@ -1,0 +1,203 @@
+#include "mockenv/up.hpp"
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "common/server_runner.hpp"
+#include "common/service_main.hpp"
+#include <signal.h>
+
+namespace mock::mockenv {
+namespace {
+
+using common::OptionSpec;
+using common::ParsedOptions;
+
+// Options that apply to both servers; everything else is per service.
+constexpr std::array<std::string_view, 5> kSharedKeys = {"host", "fixtures", "seed", "clock",
+                                                         "log-level"};
+// Options mockenv never forwards: --twilio-url is wired to the bound mock_twilio; --help and
+// --healthcheck belong to the single binaries' main().
+constexpr std::array<std::string_view, 3> kNotForwarded = {"twilio-url", "help", "healthcheck"};
+
+struct ServiceTable {
+  std::string_view prefix;  // "twilio" -> --twilio-port
+  std::string_view name;    // "mock_twilio"
+  std::vector<OptionSpec> specs;
+};
+
+std::string key_of(const std::string& flag) { return flag.substr(flag.find_first_not_of('-')); }
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& keys, const std::string& key) {
+  for (auto k : keys) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+std::array<ServiceTable, 2> service_tables() {
+  return {ServiceTable{"twilio", "mock_twilio", twilio::option_specs()},
+          ServiceTable{"truevault", "mock_truevault", truevault::option_specs()}};
+}
+
+bool forwarded_with_prefix(const std::string& key) {
+  return !contains(kSharedKeys, key) && !contains(kNotForwarded, key);
+}
+
+// The options one service sees: its defaults, then the shared values, then its prefixed ones.
+ParsedOptions service_options(const ServiceTable& table, const ParsedOptions& up) {
+  ParsedOptions out;
+  for (const auto& spec : table.specs) {
+    const std::string key = key_of(spec.flag);
+    std::optional<std::string> value;
+    if (contains(kSharedKeys, key)) {
+      value = up.get(key);
+    } else if (forwarded_with_prefix(key)) {
+      value = up.get(fmt::format("{}-{}", table.prefix, key));
+    }
+    if (value) {
+      out.values[key] = *value;
+    } else if (!spec.default_value.empty()) {
+      out.values[key] = spec.default_value;
+    }
+  }
+  return out;
+}
+
+// config_from() names flags as the single binary spells them ("--port: ..."); say the
+// mockenv flag instead ("--twilio-port: ...").
+std::string with_mockenv_flag(const ServiceTable& table, const std::string& error) {
+  if (error.rfind("--", 0) == 0) {
+    const auto colon = error.find(':');
+    const std::string key = key_of(error.substr(0, colon));
+    if (colon != std::string::npos && forwarded_with_prefix(key)) {
+      return fmt::format("--{}-{}{}", table.prefix, key, error.substr(colon));
+    }
+  }
+  return fmt::format("{}: {}", table.name, error);
+}
+
+}  // namespace
+
+std::vector<OptionSpec> up_option_specs() {
+  std::vector<OptionSpec> specs;
+  for (auto& spec : common::server_option_specs("MOCKENV", 0)) {
+    if (contains(kSharedKeys, key_of(spec.flag))) {
+      spec.help = "both servers: " + spec.help;
+      specs.push_back(std::move(spec));
+    }
+  }
+  for (const auto& table : service_tables()) {
+    for (const auto& spec : table.specs) {
+      const std::string key = key_of(spec.flag);
+      if (!forwarded_with_prefix(key)) continue;
+      specs.push_back({fmt::format("--{}-{}", table.prefix, key), spec.env, spec.default_value,
+                       fmt::format("{}: {}", table.name, spec.help), spec.is_switch});
+    }
+  }
+  return specs;
+}
+
+common::Result<UpConfig, std::string> up_config_from(const ParsedOptions& parsed,
+                                                     const char* argv0) {
+  // One fixture file for both servers: the same default the single binaries use.
+  ParsedOptions up = parsed;
+  if (up.get_or("fixtures", "").empty())
+    up.values["fixtures"] = common::default_fixture_path(argv0);
+
+  auto tables = service_tables();
+  auto twilio_config = twilio::config_from(service_options(tables[0], up), argv0);
+  if (!twilio_config) return common::fail(with_mockenv_flag(tables[0], twilio_config.error()));
+  auto truevault_config = truevault::config_from(service_options(tables[1], up), argv0);
+  if (!truevault_config) {
+    return common::fail(with_mockenv_flag(tables[1], truevault_config.error()));
+  }
+  return UpConfig{std::move(*twilio_config), std::move(*truevault_config)};
+}
+
+std::string local_url(const std::string& host, int port) {
+  if (host == "0.0.0.0") return fmt::format("http://127.0.0.1:{}", port);
+  if (host == "::") return fmt::format("http://[::1]:{}", port);
+  if (host.find(':') != std::string::npos) return fmt::format("http://[{}]:{}", host, port);
+  return fmt::format("http://{}:{}", host, port);
+}
+
+int run_up(int argc, char** argv, const char* exe) {
+  auto specs = up_option_specs();
+  specs.push_back({"--help", "", "", "print this help", true});
+  auto parsed = common::parse_options(specs, argc, argv, 1);
+  if (!parsed) {
+    std::fprintf(stderr, "mockenv up: %s\n", parsed.error().c_str());
+    return 2;
+  }
+  if (parsed->is_set("help")) {
+    std::fputs(common::options_help("Usage: mockenv up [options]\n\n"
+                                    "Runs mock_twilio, then mock_truevault with its SMS forwarding "
+                                    "wired to that mock_twilio, in one process until SIGINT or "
+                                    "SIGTERM.",
+                                    specs)
+                   .c_str(),
+               stdout);
+    return 0;
+  }
+  if (!parsed->positional.empty()) {
+    std::fprintf(stderr, "mockenv up: unexpected argument '%s' (see mockenv up --help)\n",
+                 parsed->positional.front().c_str());
+    return 2;
+  }
+  auto config = up_config_from(*parsed, exe);
+  if (!config) {
+    std::fprintf(stderr, "mockenv up: %s\n", config.error().c_str());
+    return 2;
+  }
+
+  // Before any thread exists, so that every thread inherits the mask (service_main.hpp).
+  common::block_shutdown_signals();
+
+  // Declared before the runners: a service must outlive the runner serving it.
+  auto twilio_service = twilio::make_service(config->twilio);
+  if (!twilio_service) {
+    std::fprintf(stderr, "mockenv up: error: mock_twilio: %s\n", twilio_service.error().c_str());
+    return 1;
+  }
+  const auto& twilio_server = config->twilio.server;
+  auto twilio_runner = common::ServerRunner::start(
+      (*twilio_service)->http(), {twilio_server.host, twilio_server.port, twilio_server.port_file,
+                                  "mock_twilio ", true, common::kDefaultThreads});
+  if (!twilio_runner) {
+    std::fprintf(stderr, "mockenv up: error: mock_twilio: %s\n", twilio_runner.error().c_str());
+    return 1;
+  }
+
+  config->truevault.twilio_url = local_url(twilio_server.host, (*twilio_runner)->port());
+  auto truevault_service = truevault::make_service(config->truevault);
+  if (!truevault_service) {
+    std::fprintf(stderr, "mockenv up: error: mock_truevault: %s\n",
+                 truevault_service.error().c_str());
+    return 1;
+  }
+  const auto& truevault_server = config->truevault.server;
+  auto truevault_runner = common::ServerRunner::start(
+      (*truevault_service)->http(),
+      {truevault_server.host, truevault_server.port, truevault_server.port_file, "mock_truevault ",
+       true, common::kDefaultThreads});
+  if (!truevault_runner) {
+    std::fprintf(stderr, "mockenv up: error: mock_truevault: %s\n",
+                 truevault_runner.error().c_str());
+    return 1;
+  }
+
+  const int sig = common::wait_for_shutdown_signal();
+  std::fprintf(stderr, "mockenv up: received %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  // TrueVault first: it may still be forwarding an SMS to Twilio.
+  (*truevault_runner)->stop();
+  (*twilio_runner)->stop();
+  return 0;
+}
+
+}  // namespace mock::mockenv

@@ -1,0 +1,48 @@
+#pragma once
+// `mockenv up`: mock_twilio and mock_truevault in one process (house-style §3.10), with
+// mock_truevault's SMS forwarding wired to this process's own mock_twilio.
+//
+// Options. The shared ones (--host, --fixtures, --seed, --clock, --log-level) apply to both
+// servers and read MOCKENV_* variables. Every other option of a service is offered with the
+// service's prefix and reads that service's own variable, so one variable configures the
+// single binary and mockenv alike:
+//   --twilio-port     MOCK_TWILIO_PORT      (default 8082)
+//   --truevault-port  MOCK_TRUEVAULT_PORT   (default 8081)
+//   --twilio-db, --truevault-db, --twilio-port-file, --truevault-port-file, and any option a
+//   service adds later (e.g. --twilio-progression).
+// mock_truevault's --twilio-url is not offered: mockenv sets it to the bound mock_twilio.
+// Precedence stays flag > environment > default.
+
+#include <string>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/result.hpp"
+#include "mock_truevault/service.hpp"
+#include "mock_twilio/service.hpp"
+
+namespace mock::mockenv {
+
+struct UpConfig {
+  twilio::Config twilio;
+  // twilio_url is filled in by run_up() once mock_twilio is bound.
+  truevault::Config truevault;
+};
+
+// The option table of `mockenv up` (without --help), derived from the services' own tables.
+std::vector<common::OptionSpec> up_option_specs();
+
+// Splits parsed `mockenv up` options into one Config per service, validated by the services'
+// own config_from(). An error names the flag as the user typed it ("--twilio-port: ...").
+common::Result<UpConfig, std::string> up_config_from(const common::ParsedOptions& parsed,
+                                                     const char* argv0);
+
+// The URL at which a server bound to host:port is reached from this machine (a wildcard
+// bind address is reached over loopback).
+std::string local_url(const std::string& host, int port);
+
+// Runs `mockenv up`. argv[0] is "up"; `exe` is the executable's own argv[0]. Blocks until
+// SIGINT or SIGTERM. Exit codes: 0 clean stop, 1 start-up failure, 2 bad command line.
+int run_up(int argc, char** argv, const char* exe);
+
+}  // namespace mock::mockenv
