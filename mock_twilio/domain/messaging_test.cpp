@@ -174,7 +174,7 @@ TEST_CASE("create_message: queued in the response / delivered in the store",
   CHECK(stored.price_unit == "USD");
 }
 
-TEST_CASE("create_message: price is per segment; MMS gets an MM SID", "[twilio][messaging]") {
+TEST_CASE("create_message: price is per segment and MMS gets an MM SID", "[twilio][messaging]") {
   World w;
   auto r = valid_request();
   r.body = std::string(161, 'a');
@@ -267,7 +267,7 @@ TEST_CASE("create_message: validation order and every error", "[twilio][messagin
   CHECK(too_long.error().code == 21617);
 }
 
-TEST_CASE("create_message: test credentials' magic numbers; no progression",
+TEST_CASE("create_message: test credentials use magic numbers and never progress",
           "[twilio][messaging]") {
   World w;
   const Account test = *w.repo.find_account(kAcTest);

@@ -158,7 +158,7 @@ TEST_CASE("CreateMessage then FetchMessage: queued in the response / delivered a
   CHECK(fetched["body"] == created["body"]);
 }
 
-TEST_CASE("MediaUrl repeated; StatusCallback accepted", "[twilio][messages]") {
+TEST_CASE("MediaUrl repeated and StatusCallback accepted", "[twilio][messages]") {
   Twilio t;
   auto res = t.post(kMessages,
                     "To=%2B15558675310&StatusCallback=https%3A%2F%2Fcb.example%2Fs&"
@@ -252,7 +252,7 @@ TEST_CASE("CreateMessage errors / in the contract's order", "[twilio][messages]"
   CHECK(body_of(t.get(kMessages))["messages"].empty());
 }
 
-TEST_CASE("1600 emoji (~19 KB form-encoded) are accepted; 1601 are 21617", "[twilio][messages]") {
+TEST_CASE("1600 emoji (~19 KB form-encoded) are accepted and 1601 are 21617", "[twilio][messages]") {
   Twilio t;
   std::string emoji;
   for (int i = 0; i < 1600; ++i) emoji += "\xF0\x9F\x98\x80";

@@ -207,7 +207,7 @@ TEST_CASE("/_mock/reset rebuilds from the fixture and reseeds ids", "[twilio][co
   CHECK(json::parse(c->Get(kMessages.c_str())->body)["messages"].size() == 1);
 }
 
-TEST_CASE("--db keeps state across restarts; a fresh file gets the fixture", "[twilio][store]") {
+TEST_CASE("persistence with --db: state survives a restart and a fresh file gets the fixture", "[twilio][store]") {
   const auto dir = testing::temp_dir("twilio-db");
   auto config = test_config();
   config.server.db = dir + "/twilio.db";
