@@ -194,8 +194,13 @@ int run_up(int argc, char** argv, const char* exe) {
 
   const int sig = common::wait_for_shutdown_signal();
   std::fprintf(stderr, "mockenv up: received %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  // TrueVault first: it may still be forwarding an SMS to Twilio.
+  // TrueVault first: it may still be forwarding an SMS to Twilio. Then destroy it, which
+  // closes its pooled keep-alive connection to mock_twilio: httplib 0.11.4's stop() waits for
+  // every worker, and a worker holding an idle keep-alive connection only notices the stop
+  // after the keep-alive timeout.
   (*truevault_runner)->stop();
+  truevault_runner->reset();
+  truevault_service->reset();
   (*twilio_runner)->stop();
   return 0;
 }
