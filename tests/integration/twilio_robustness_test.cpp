@@ -69,8 +69,8 @@ void check_intact(const testing::RunningService& s) {
   CHECK(list[0]["body"] == "kept");
 }
 
-// Sends `bytes` on a fresh connection and returns everything the server answers until it
-// closes the connection (or 5 s pass).
+// Sends `bytes` on a fresh connection and returns the response: headers plus a body of
+// Content-Length bytes (or whatever arrived before the server closed, or 5 s passed).
 std::string send_raw(int port, const std::string& bytes) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -88,6 +88,12 @@ std::string send_raw(int port, const std::string& bytes) {
     const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n <= 0) break;
     out.append(buf, static_cast<std::size_t>(n));
+    const auto end = out.find("\r\n\r\n");
+    const auto cl = out.find("Content-Length: ");
+    if (end != std::string::npos && cl != std::string::npos && cl < end) {
+      const auto length = std::stoul(out.substr(cl + 16, out.find("\r\n", cl) - cl - 16));
+      if (out.size() >= end + 4 + length) break;
+    }
   }
   ::close(fd);
   return out;
@@ -207,7 +213,8 @@ TEST_CASE("/_mock/reset rebuilds from the fixture and reseeds ids", "[twilio][co
   CHECK(json::parse(c->Get(kMessages.c_str())->body)["messages"].size() == 1);
 }
 
-TEST_CASE("persistence with --db: state survives a restart and a fresh file gets the fixture", "[twilio][store]") {
+TEST_CASE("persistence with --db: state survives a restart and a fresh file gets the fixture",
+          "[twilio][store]") {
   const auto dir = testing::temp_dir("twilio-db");
   auto config = test_config();
   config.server.db = dir + "/twilio.db";
