@@ -206,7 +206,8 @@ struct TwilioServer {
     return doc;
   }
   static constexpr const char* kMalformedIdPointer = "/twilio/accounts/0/sid";
-  static constexpr const char* kMalformedIdValue = "AC123";
+  static constexpr const char* kMalformedIdProblem =
+      "'AC123' is not an account SID (must match ^AC[0-9a-f]{32}$)";
 };
 
 struct TrueVaultServer {
@@ -259,7 +260,9 @@ struct TrueVaultServer {
     return doc;
   }
   static constexpr const char* kMalformedIdPointer = "/truevault/users/0/id";
-  static constexpr const char* kMalformedIdValue = "not-a-uuid";
+  static constexpr const char* kMalformedIdProblem =
+      "'not-a-uuid' is not a lower-case hyphenated UUID (must match "
+      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
 };
 
 // ---- tests -------------------------------------------------------------------------------
@@ -365,9 +368,8 @@ TEMPLATE_TEST_CASE("a fixture mistake stops the server at start, naming file, po
     CHECK(exit_of(*p) == 1);
     const std::string err = p->stderr_text();
     INFO(err);
-    CHECK(err.rfind(prefix + file + ": " + TestType::kMalformedIdPointer + ": '" +
-                        TestType::kMalformedIdValue + "' is not ",
-                    0) == 0);
+    CHECK(err == prefix + file + ": " + TestType::kMalformedIdPointer + ": " +
+                     TestType::kMalformedIdProblem + "\n");
     CHECK(p->stdout_text().empty());
   }
   SECTION("missing file") {
