@@ -90,6 +90,24 @@ TEST_CASE("create_user: grant, denial, encodings, response shape", "[truevault][
     expect_error(call(*env.tv, "POST", "/v1/users", kAdminKey, "{", "application/json"), 400,
                  "REQUEST.INVALID_JSON", "Request body must be a JSON object");
   }
+  SECTION("group_ids need C Group::G::GroupMembership::.* or U Group::G per group") {
+    expect_success(call_form(
+        *env.tv, "POST", "/v1/groups", kAdminKey,
+        {{"name", "user-creators"},
+         {"policy", b64(json::parse(R"([{"Activities": "C", "Resources": ["User::"]}])"))},
+         {"user_ids", kReadonlyId}}));
+    expect_success(call_form(*env.tv, "POST", "/v1/users", kReadonlyKey, {{"username", "plain"}}));
+    expect_error(call_form(*env.tv, "POST", "/v1/users", kReadonlyKey,
+                           {{"username", "grouped"}, {"group_ids", kReadOnlyGroup}}),
+                 403, "AUTH.FORBIDDEN",
+                 forbidden('C', std::string("Group::") + kReadOnlyGroup + "::GroupMembership::.*"));
+    expect_success(call_form(
+        *env.tv, "PUT", std::string("/v1/groups/") + kReadOnlyGroup, kAdminKey,
+        {{"policy", b64(json::parse(std::string(R"([{"Activities": "U", "Resources": ["Group::)") +
+                                    kReadOnlyGroup + "\"]}]"))}}));
+    expect_success(call_form(*env.tv, "POST", "/v1/users", kReadonlyKey,
+                             {{"username", "grouped"}, {"group_ids", kReadOnlyGroup}}));
+  }
   SECTION("the same username is free in another account") {
     expect_success(
         call_form(*env.tv, "POST", "/v1/users", kOtherAdminKey, {{"username", "readonly"}}));
