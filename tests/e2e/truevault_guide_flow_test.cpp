@@ -3,6 +3,7 @@
 // ephemeral ports (--port 0 --port-file), mock_truevault --twilio-url pointing at
 // mock_twilio, the guide's exact request, asserted at mock_twilio.
 
+#include <cstdlib>
 #include <filesystem>
 
 #include <catch2/catch.hpp>
@@ -32,17 +33,26 @@ const std::string kGuideBody = R"({"provider": "TWILIO",
            "to_number": {"user_attribute": "phone"},
            "message_body": "Please check your HealthCo messages"})";
 
+// $MOCK_BIN_DIR/<name>, else beside this test executable: catch_discover_tests keeps only
+// the first entry of a list-valued ENVIRONMENT property, so under ctest MOCK_BIN_DIR can be
+// missing (reported to the lead; tests/CMakeLists.txt is not this area's).
+std::string exe(const std::string& name) {
+  if (std::getenv("MOCK_BIN_DIR") != nullptr) return bin_path(name);
+  return (std::filesystem::canonical("/proc/self/exe").parent_path() / name).string();
+}
+
 struct Servers {
   Servers() {
     dir = temp_dir("truevault-e2e");
     twilio = std::make_unique<Process>(
-        std::vector<std::string>{bin_path("mock_twilio"), "--port", "0", "--port-file",
+        std::vector<std::string>{exe("mock_twilio"), "--port", "0", "--port-file",
                                  dir + "/twilio.port", "--fixtures", fixture_path("default")});
     twilio_port = twilio->wait_for_port_file(dir + "/twilio.port");
+    INFO("mock_twilio stderr: " << twilio->stderr_text());
     REQUIRE(twilio_port > 0);
     truevault = std::make_unique<Process>(std::vector<std::string>{
-        bin_path("mock_truevault"), "--port", "0", "--port-file", dir + "/truevault.port",
-        "--fixtures", fixture_path("default"), "--twilio-url",
+        exe("mock_truevault"), "--port", "0", "--port-file", dir + "/truevault.port", "--fixtures",
+        fixture_path("default"), "--twilio-url",
         "http://127.0.0.1:" + std::to_string(twilio_port)});
     truevault_port = truevault->wait_for_port_file(dir + "/truevault.port");
     INFO(truevault->stderr_text());
