@@ -25,8 +25,13 @@ std::string fixture_path(const std::string& name) {
 }
 
 std::string bin_path(const std::string& name) {
-  const char* v = std::getenv("MOCK_BIN_DIR");
-  return (fs::path(v != nullptr ? v : "build/bin") / name).string();
+  if (const char* v = std::getenv("MOCK_BIN_DIR"); v != nullptr && *v != '\0') {
+    return (fs::path(v) / name).string();
+  }
+  // Test executables and servers share build/bin (CMAKE_RUNTIME_OUTPUT_DIRECTORY).
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ((ec ? fs::path("build/bin") : self.parent_path()) / name).string();
 }
 
 std::string temp_dir(const std::string& prefix) {

@@ -23,7 +23,8 @@ namespace mock::testing {
 // the current directory.
 std::string source_dir();
 std::string fixture_path(const std::string& name = "default");
-// Path of a built executable: $MOCK_BIN_DIR/<name>.
+// Path of a built executable: $MOCK_BIN_DIR/<name>, else the one beside this test executable
+// (all executables land in build/bin).
 std::string bin_path(const std::string& name);
 // A fresh temporary directory, removed by the caller (or left for debugging).
 std::string temp_dir(const std::string& prefix);
