@@ -94,7 +94,7 @@ class TwilioService final : public common::Service {
 
  private:
   void install_routes() {
-    using namespace http;  // NOLINT(google-build-using-namespace): handler names read as a table
+    using namespace http;  // handler names read as a table
     auto render = [](httplib::Response& res, const std::string&) {
       write_error(res, errors::internal_error());
     };
@@ -128,13 +128,15 @@ class TwilioService final : public common::Service {
     s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       if (res.status == 404) return write_error(res, errors::not_found(req.path));
-      if (res.status == 413)
+      // httplib's own payload limit (2 MiB) is above ours: anything it refuses is over ours too.
+      if (res.status == 413) {
         return write_error(res, errors::request_too_large(http::kMaxBodyBytes));
+      }
       write_error(res, errors::http_error(res.status));
     });
     // Fail-safe only: every route is guarded, so this should never fire.
     s.set_exception_handler([log = log_](const httplib::Request& req, httplib::Response& res,
-                                         std::exception_ptr ep) {
+                                         const std::exception_ptr& ep) {
       try {
         if (ep) std::rethrow_exception(ep);
       } catch (const std::exception& e) {

@@ -51,7 +51,8 @@ std::vector<char32_t> decode_utf8(std::string_view text) {
       out.push_back(b0);
       ++i;
       continue;
-    } else if ((b0 & 0xE0) == 0xC0) {
+    }
+    if ((b0 & 0xE0) == 0xC0) {
       len = 2, cp = b0 & 0x1F, min = 0x80;
     } else if ((b0 & 0xF0) == 0xE0) {
       len = 3, cp = b0 & 0x0F, min = 0x800;

@@ -109,7 +109,7 @@ void inspect_messages(Deps& d, const httplib::Request& req, httplib::Response& r
   write_json(res, 200, out);
 }
 
-void clear_messages(Deps& d, const httplib::Request&, httplib::Response& res) {
+void clear_messages(Deps& d, const httplib::Request& /*req*/, httplib::Response& res) {
   nlohmann::ordered_json out;
   out["deleted"] = d.repository.clear_messages();
   write_json(res, 200, out);

@@ -23,7 +23,7 @@ inline constexpr const char* kMessagePath =
 inline constexpr const char* kInspectionPath = "/_mock/messages";
 
 // Request bodies above this get 413 with a Twilio envelope.
-inline constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxBodyBytes = std::size_t{1024} * 1024;  // 1 MiB
 
 struct Deps {
   Messaging& messaging;

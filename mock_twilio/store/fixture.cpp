@@ -35,9 +35,9 @@ std::optional<TimePoint> parse_utc(const std::string& s) {
   if (rest == "Z") {
     ms = 0;
   } else if (rest.size() == 5 && rest[0] == '.' && rest[4] == 'Z' &&
-             std::isdigit(static_cast<unsigned char>(rest[1])) &&
-             std::isdigit(static_cast<unsigned char>(rest[2])) &&
-             std::isdigit(static_cast<unsigned char>(rest[3]))) {
+             std::isdigit(static_cast<unsigned char>(rest[1])) != 0 &&
+             std::isdigit(static_cast<unsigned char>(rest[2])) != 0 &&
+             std::isdigit(static_cast<unsigned char>(rest[3])) != 0) {
     ms = std::stoi(rest.substr(1, 3));
   } else {
     return std::nullopt;

@@ -94,11 +94,10 @@ void bind_message(SQLite::Statement& st, const Message& m) {
   }
 }
 
-const std::string& insert_sql() {
-  static const std::string kSql = fmt::format(
+std::string insert_sql() {
+  return fmt::format(
       "INSERT INTO messages ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       kMessageColumns);
-  return kSql;
 }
 
 void insert_message_locked(common::Conn& c, const Message& m) {
@@ -261,12 +260,12 @@ void Store::insert_message(const Message& message) {
 
 void Store::update_message(const Message& message) {
   db_.with([&](common::Conn& c) {
-    static const std::string kSql = fmt::format(
+    const std::string sql = fmt::format(
         "UPDATE messages SET (sid, account_sid, messaging_service_sid, from_number, to_number, "
         "body, status, direction, num_segments, num_media, media_urls, price, price_unit, "
         "error_code, error_message, status_callback, date_created, date_updated, date_sent) = "
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE sid = ?20");
-    auto& st = c.prepare(kSql);
+    auto& st = c.prepare(sql);
     bind_message(st, message);
     st.bind(20, message.sid);
     st.exec();

@@ -19,7 +19,8 @@
 namespace mock::twilio {
 
 // store/schema.sql, embedded by embed_text() (CMakeLists.txt).
-extern const std::string_view kSchemaSql;
+extern const std::string_view kSchemaSql;  // NOLINT(readability-identifier-naming): a constant
+                                           // (defined by embed_text), named as one
 inline constexpr int kSchemaVersion = 1;
 
 // The "twilio" section of a fixture file, validated.
