@@ -3,6 +3,8 @@
 // serving and stored messages are intact. Also the /_mock inspection API, reset and --db.
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -247,6 +249,39 @@ TEST_CASE("a fixture mistake stops the service with file / pointer and problem",
                                ": /twilio/accounts/0/sid: 'AC123' is not an account SID (must "
                                "match ^AC[0-9a-f]{32}$)");
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace mock::twilio
+
+namespace mock::twilio {
+
+TEST_CASE("concurrent creates and lists from 8 clients: no lost or duplicate messages",
+          "[twilio][robustness]") {
+  auto s = start();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = authed(*s);
+      for (int i = 0; i < kPerThread; ++i) {
+        auto res = c->Post(kMessages.c_str(), kGood, "application/x-www-form-urlencoded");
+        if (!res || res->status != 201) ++failures[static_cast<std::size_t>(t)];
+        auto list = c->Get((kMessages + "?PageSize=5").c_str());
+        if (!list || list->status != 200) ++failures[static_cast<std::size_t>(t)];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int f : failures) CHECK(f == 0);
+  auto res = authed(*s)->Get((kMessages + "?PageSize=1000").c_str());
+  REQUIRE(res);
+  const auto list = json::parse(res->body)["messages"];
+  CHECK(list.size() == kThreads * kPerThread);
+  std::set<std::string> sids;
+  for (const auto& m : list) sids.insert(m["sid"].get<std::string>());
+  CHECK(sids.size() == kThreads * kPerThread);
 }
 
 }  // namespace mock::twilio
