@@ -252,7 +252,70 @@ TEST_CASE("CreateMessage errors / in the contract's order", "[twilio][messages]"
   CHECK(body_of(t.get(kMessages))["messages"].empty());
 }
 
-TEST_CASE("1600 emoji (~19 KB form-encoded) are accepted and 1601 are 21617", "[twilio][messages]") {
+TEST_CASE("CreateMessage: ContentSid and more than 10 MediaUrl are refused", "[twilio][messages]") {
+  Twilio t;
+  check_error(t.post(kMessages,
+                     "To=%2B15550001111&From=%2B15557778888&ContentSid="
+                     "HX00000000000000000000000000000001"),
+              400, 21655, "The ContentSid is Invalid.");
+  std::vector<common::Form::Field> fields{{"To", "+15550001111"}, {"From", kFrom}, {"Body", "x"}};
+  for (int i = 0; i < 11; ++i) fields.emplace_back("MediaUrl", "https://e.x/" + std::to_string(i));
+  check_error(t.post(kMessages, form(fields)), 400, 21623,
+              "Number of media files exceeds allowed limit.");
+  fields.pop_back();  // 10 is the limit
+  auto ok = t.post(kMessages, form(fields));
+  REQUIRE(ok);
+  CHECK(ok->status == 201);
+  CHECK(body_of(ok)["num_media"] == "10");
+}
+
+TEST_CASE("test credentials: magic numbers over HTTP and messages stay queued",
+          "[twilio][messages]") {
+  const auto dir = testing::temp_dir("twilio-test-account");
+  const std::string path = dir + "/test_account.json";
+  const std::string test_ac = "AC0000000000000000000000000000000f";
+  auto doc = json::parse(testing::read_file(testing::fixture_path("default")), nullptr, true,
+                         /*ignore_comments=*/true);
+  doc["twilio"]["accounts"].push_back(
+      {{"sid", test_ac}, {"auth_token", "test-token"}, {"test", true}});
+  std::ofstream(path) << doc.dump();
+  Twilio t(path);
+  const std::string messages = "/2010-04-01/Accounts/" + test_ac + "/Messages.json";
+  auto send = [&](const std::string& from, const std::string& to) {
+    return t.post(messages, form({{"To", to}, {"From", from}, {"Body", "magic"}}), test_ac,
+                  "test-token");
+  };
+  check_error(send("+15005550001", "+15550001111"), 400, 21212,
+              "The 'From' number +15005550001 is not a valid phone number, shortcode, or "
+              "alphanumeric sender ID.");
+  check_error(send("+15005550008", "+15550001111"), 400, 21611,
+              "This 'From' number has exceeded the maximum number of queued messages");
+  check_error(send(kFrom, "+15550001111"), 400, 21606,
+              "The From phone number +15557778888 is not a valid, SMS-capable inbound phone "
+              "number or short code for your account.");
+  check_error(send("+15005550006", "+15005550002"), 400, 21612,
+              "The 'To' phone number: +15005550002, is not currently reachable using the 'From' "
+              "phone number: +15005550006 via SMS.");
+  check_error(send("+15005550006", "+15005550003"), 400, 21408,
+              "Permission to send an SMS has not been enabled for the region indicated by the "
+              "'To' number: +15005550003.");
+  check_error(send("+15005550006", "+15005550004"), 400, 21610,
+              "Attempt to send to unsubscribed recipient");
+  check_error(send("+15005550006", "+15005550009"), 400, 21614,
+              "'To' number is not a valid mobile number");
+  auto ok = send("+15005550006", "+15550001111");
+  REQUIRE(ok);
+  REQUIRE(ok->status == 201);
+  const std::string sid = body_of(ok)["sid"];
+  const auto fetched = body_of(
+      t.get(messages.substr(0, messages.size() - 5) + "/" + sid + ".json", test_ac, "test-token"));
+  CHECK(fetched["status"] == "queued");
+  CHECK(fetched["date_sent"].is_null());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("1600 emoji (~19 KB form-encoded) are accepted and 1601 are 21617",
+          "[twilio][messages]") {
   Twilio t;
   std::string emoji;
   for (int i = 0; i < 1600; ++i) emoji += "\xF0\x9F\x98\x80";
