@@ -35,7 +35,9 @@ common::Result<ValueSpecifier, ApiError> parse_value_specifier(const nlohmann::j
   if (!spec.is_object() || spec.size() != 1) {
     return common::fail(errors::invalid_value_specifier(field));
   }
-  const auto& [key, value] = *spec.items().begin();
+  const auto it = spec.begin();  // the one member (an iterator, not a dangling items() proxy)
+  const std::string& key = it.key();
+  const nlohmann::json& value = it.value();
   if (!value.is_string()) return common::fail(errors::invalid_value_specifier(field));
   if (key == "literal_value") {
     return ValueSpecifier{ValueSpecifier::Kind::kLiteral, value.get<std::string>()};
