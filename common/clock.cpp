@@ -5,8 +5,9 @@ namespace mock::common {
 TimePoint SystemClock::now() const { return std::chrono::system_clock::now(); }
 
 ManualClock::ManualClock(TimePoint start)
-    : now_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(start.time_since_epoch())
-                  .count()) {}
+    : now_ms_(
+          std::chrono::duration_cast<std::chrono::milliseconds>(start.time_since_epoch()).count()) {
+}
 
 TimePoint ManualClock::now() const { return TimePoint(std::chrono::milliseconds(now_ms_.load())); }
 

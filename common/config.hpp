@@ -18,7 +18,7 @@ struct OptionSpec {
   std::string env;            // "MOCK_TWILIO_PORT" ("" = none)
   std::string default_value;  // "" = unset
   std::string help;
-  bool is_switch = false;     // takes no value ("--help", "--healthcheck")
+  bool is_switch = false;  // takes no value ("--help", "--healthcheck")
 };
 
 class ParsedOptions {

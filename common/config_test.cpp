@@ -1,8 +1,9 @@
+#include "common/config.hpp"
+
 #include <cstdlib>
 
 #include <catch2/catch.hpp>
 
-#include "common/config.hpp"
 #include "common/control_plane.hpp"
 
 using namespace mock::common;
@@ -43,8 +44,7 @@ TEST_CASE("ISO-8601 round trip", "[common][time]") {
   REQUIRE(t);
   CHECK(format_iso8601(*t) == "2018-08-21T12:34:56.789Z");
   CHECK(format_iso8601(*parse_iso8601("2018-08-21")) == "2018-08-21T00:00:00.000Z");
-  CHECK(format_iso8601(*parse_iso8601("2018-08-21T12:00:00+02:00")) ==
-        "2018-08-21T10:00:00.000Z");
+  CHECK(format_iso8601(*parse_iso8601("2018-08-21T12:00:00+02:00")) == "2018-08-21T10:00:00.000Z");
   CHECK_FALSE(parse_iso8601("2000-00-00T00:0:00.000Z"));
   CHECK_FALSE(parse_iso8601("yesterday"));
 }

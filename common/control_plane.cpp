@@ -1,7 +1,5 @@
 #include "common/control_plane.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -13,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/http_util.hpp"
+#include <unistd.h>
 
 namespace mock::common {
 namespace {
@@ -81,7 +80,17 @@ std::optional<TimePoint> parse_iso8601(const std::string& text) {
 
 void add_control_plane(httplib::Server& server, ControlTarget& target, const std::string& service,
                        const Clock& clock, std::shared_ptr<spdlog::logger> log) {
-  server.Get("/_mock/health", [&target, service](const httplib::Request&, httplib::Response& res) {
+  // Control-plane routes are guarded like vendor routes: nothing they throw escapes.
+  auto render = [](httplib::Response& res, const std::string& detail) {
+    control_error(res, 500, detail);
+  };
+  auto get = [&](const std::string& path, httplib::Server::Handler h) {
+    server.Get(path, guarded(std::move(h), render, log));
+  };
+  auto post = [&](const std::string& path, httplib::Server::Handler h) {
+    server.Post(path, guarded(std::move(h), render, log));
+  };
+  get("/_mock/health", [&target, service](const httplib::Request&, httplib::Response& res) {
     if (target.ready()) {
       write_json(res, 200, {{"status", "ok"}, {"service", service}});
     } else {
@@ -89,7 +98,7 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
     }
   });
 
-  server.Post("/_mock/reset", [&target, log](const httplib::Request& req, httplib::Response& res) {
+  post("/_mock/reset", [&target, log](const httplib::Request& req, httplib::Response& res) {
     auto body = json_object_body(req, res);
     if (!body) return;
     std::optional<std::string> fixture;
@@ -118,12 +127,11 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
     write_json(res, 200, out);
   });
 
-  server.Get("/_mock/state", [&target](const httplib::Request&, httplib::Response& res) {
+  get("/_mock/state", [&target](const httplib::Request&, httplib::Response& res) {
     write_json(res, 200, target.state());
   });
 
-  server.Get("/_mock/snapshot", [&target, service](const httplib::Request&,
-                                                   httplib::Response& res) {
+  get("/_mock/snapshot", [&target, service](const httplib::Request&, httplib::Response& res) {
     const auto dir = std::filesystem::temp_directory_path();
     const auto path =
         (dir / fmt::format("{}-snapshot-{}-{}.db", service, ::getpid(),
@@ -140,13 +148,13 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
     res.set_content(ss.str(), "application/vnd.sqlite3");
   });
 
-  server.Get("/_mock/clock", [&target, &clock](const httplib::Request&, httplib::Response& res) {
+  get("/_mock/clock", [&target, &clock](const httplib::Request&, httplib::Response& res) {
     write_json(res, 200,
                {{"now", format_iso8601(clock.now())},
                 {"mode", target.manual_clock() != nullptr ? "manual" : "system"}});
   });
 
-  server.Post("/_mock/clock", [&target](const httplib::Request& req, httplib::Response& res) {
+  post("/_mock/clock", [&target](const httplib::Request& req, httplib::Response& res) {
     ManualClock* manual = target.manual_clock();
     if (manual == nullptr) {
       return control_error(res, 409, "the clock is the system clock; start with --clock manual");

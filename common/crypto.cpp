@@ -25,8 +25,8 @@ bool is_b64_char(char c) {
 std::string hmac_sha1(std::string_view key, std::string_view message) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), as_uchar(message), message.size(),
-       out, &len);
+  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), as_uchar(message), message.size(), out,
+       &len);
   return std::string(reinterpret_cast<char*>(out), len);  // NOLINT: bytes to string
 }
 
@@ -87,8 +87,8 @@ std::optional<std::string> base64_decode_lenient(std::string_view text) {
 
 std::string random_bytes(std::size_t n) {
   std::string out(n, '\0');
-  if (n > 0 &&
-      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {  // NOLINT
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) !=
+                   1) {  // NOLINT
     std::fputs("fatal: OpenSSL RAND_bytes failed\n", stderr);
     std::abort();
   }

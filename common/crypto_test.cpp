@@ -1,6 +1,7 @@
+#include "common/crypto.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "common/crypto.hpp"
 #include "common/http_util.hpp"
 
 using namespace mock::common;

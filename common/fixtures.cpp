@@ -46,8 +46,8 @@ Result<FixtureFile, std::string> read_fixture_file(const std::string& path) {
   if (!f.doc.is_object()) return fail(fmt::format("{}: /: must be a JSON object", path));
   for (const auto& [key, value] : f.doc.items()) {
     if (key != "description" && key != "truevault" && key != "twilio") {
-      return fail(fmt::format(
-          "{}: /{}: unknown key (expected description, truevault, twilio)", path, key));
+      return fail(
+          fmt::format("{}: /{}: unknown key (expected description, truevault, twilio)", path, key));
     }
     if (key == "description" && !value.is_string()) {
       return fail(fmt::format("{}: /description: must be a string", path));

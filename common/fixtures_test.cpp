@@ -1,10 +1,10 @@
+#include "common/fixtures.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include <catch2/catch.hpp>
-
-#include "common/fixtures.hpp"
 
 using namespace mock::common;
 

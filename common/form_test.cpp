@@ -1,13 +1,13 @@
-#include <catch2/catch.hpp>
-
 #include "common/form.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace mock::common;
 
-TEST_CASE("form decoding: plus and %20 are spaces, keys decoded, repeats kept",
-          "[common][form]") {
-  auto f = parse_urlencoded("Body=Hello%20from+mock&To=%2B15558675310&MediaUrl=a&MediaUrl=b&"
-                            "DateSent%3E=2024-01-01&Empty=&Bare");
+TEST_CASE("form decoding: plus and %20 are spaces, keys decoded, repeats kept", "[common][form]") {
+  auto f = parse_urlencoded(
+      "Body=Hello%20from+mock&To=%2B15558675310&MediaUrl=a&MediaUrl=b&"
+      "DateSent%3E=2024-01-01&Empty=&Bare");
   CHECK(f.get("Body").value() == "Hello from mock");
   CHECK(f.get("To").value() == "+15558675310");
   CHECK(f.all("MediaUrl") == std::vector<std::string>{"a", "b"});

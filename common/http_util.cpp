@@ -48,8 +48,7 @@ RequestBody::Kind kind_of(const std::string& type, bool empty) {
 }  // namespace
 
 Result<RequestBody, BodyError> read_body(const httplib::Request& req,
-                                         const httplib::ContentReader& reader,
-                                         std::size_t limit) {
+                                         const httplib::ContentReader& reader, std::size_t limit) {
   RequestBody body;
   const std::string type = media_type(req.get_header_value("Content-Type"));
   bool too_large = false;
@@ -146,9 +145,9 @@ httplib::Server::Handler guarded(httplib::Server::Handler handler, InternalError
   };
 }
 
-httplib::Server::HandlerWithContentReader guarded(
-    httplib::Server::HandlerWithContentReader handler, InternalErrorRenderer render,
-    std::shared_ptr<spdlog::logger> log) {
+httplib::Server::HandlerWithContentReader guarded(httplib::Server::HandlerWithContentReader handler,
+                                                  InternalErrorRenderer render,
+                                                  std::shared_ptr<spdlog::logger> log) {
   return [handler = std::move(handler), render = std::move(render), log = std::move(log)](
              const httplib::Request& req, httplib::Response& res,
              const httplib::ContentReader& reader) {
@@ -167,16 +166,16 @@ void install_access_log(httplib::Server& server, std::shared_ptr<spdlog::logger>
     t_request_start = std::chrono::steady_clock::now();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  server.set_logger([log = std::move(log)](const httplib::Request& req,
-                                           const httplib::Response& res) {
-    // Level check before formatting: logging stays off the hot path when disabled.
-    if (!log->should_log(spdlog::level::info)) return;
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - t_request_start)
-                        .count();
-    log->info("{} {} {} {:.3f}ms", req.method, req.path, res.status,
-              static_cast<double>(us) / 1000.0);
-  });
+  server.set_logger(
+      [log = std::move(log)](const httplib::Request& req, const httplib::Response& res) {
+        // Level check before formatting: logging stays off the hot path when disabled.
+        if (!log->should_log(spdlog::level::info)) return;
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - t_request_start)
+                            .count();
+        log->info("{} {} {} {:.3f}ms", req.method, req.path, res.status,
+                  static_cast<double>(us) / 1000.0);
+      });
 }
 
 }  // namespace mock::common

@@ -65,9 +65,9 @@ using InternalErrorRenderer = std::function<void(httplib::Response&, const std::
 // passed to the renderer never contains exception text (it may contain internals).
 httplib::Server::Handler guarded(httplib::Server::Handler handler, InternalErrorRenderer render,
                                  std::shared_ptr<spdlog::logger> log);
-httplib::Server::HandlerWithContentReader guarded(
-    httplib::Server::HandlerWithContentReader handler, InternalErrorRenderer render,
-    std::shared_ptr<spdlog::logger> log);
+httplib::Server::HandlerWithContentReader guarded(httplib::Server::HandlerWithContentReader handler,
+                                                  InternalErrorRenderer render,
+                                                  std::shared_ptr<spdlog::logger> log);
 
 // Access log line per request (method, path without query, status, duration); nothing
 // secret: no headers, no query, no body.

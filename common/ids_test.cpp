@@ -1,8 +1,8 @@
+#include "common/ids.hpp"
+
 #include <regex>
 
 #include <catch2/catch.hpp>
-
-#include "common/ids.hpp"
 
 using namespace mock::common;
 

@@ -5,7 +5,7 @@
 namespace mock::common {
 
 std::optional<spdlog::level::level_enum> parse_log_level(const std::string& name) {
-  static constexpr const char* kNames[] = {"trace", "debug", "info", "warn",
+  static constexpr const char* kNames[] = {"trace", "debug",    "info", "warn",
                                            "error", "critical", "off"};
   for (int i = 0; i < 7; ++i) {
     if (name == kNames[i]) return static_cast<spdlog::level::level_enum>(i);

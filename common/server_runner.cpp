@@ -1,9 +1,5 @@
 #include "common/server_runner.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,13 +7,20 @@
 
 #include <fmt/format.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace mock::common {
 
 void tune_server(httplib::Server& server, std::size_t threads,
                  std::shared_ptr<std::atomic<int>> listen_fd) {
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(1000000);
-  server.set_keep_alive_timeout(10);
+  // A worker waits this long on an idle keep-alive connection, and stop() waits for the
+  // workers: short enough that Ctrl-C is prompt, long enough for clients that pause briefly.
+  // httplib announces it in its Keep-Alive header, which Node's agent honours.
+  server.set_keep_alive_timeout(2);
   server.set_read_timeout(10);
   server.set_write_timeout(10);
   server.set_payload_max_length(kMaxPayloadBytes);
@@ -51,8 +54,8 @@ ServerRunner::ServerRunner(httplib::Server& server, std::string host, int port)
       port_(port),
       finished_(std::make_shared<std::atomic<bool>>(false)) {}
 
-Result<std::unique_ptr<ServerRunner>, std::string> ServerRunner::start(
-    httplib::Server& server, const ListenConfig& config) {
+Result<std::unique_ptr<ServerRunner>, std::string> ServerRunner::start(httplib::Server& server,
+                                                                       const ListenConfig& config) {
   auto listen_fd = std::make_shared<std::atomic<int>>(-1);
   tune_server(server, config.threads, listen_fd);
   int port = config.port;

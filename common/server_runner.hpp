@@ -28,10 +28,10 @@ void tune_server(httplib::Server& server, std::size_t threads,
 
 struct ListenConfig {
   std::string host = "127.0.0.1";
-  int port = 0;            // 0 = ephemeral
-  std::string port_file;   // also write the port here (temp file + rename)
-  std::string label;       // printed before "listening on" ("mock_twilio ")
-  bool announce = true;    // print the "listening on" line on stdout
+  int port = 0;           // 0 = ephemeral
+  std::string port_file;  // also write the port here (temp file + rename)
+  std::string label;      // printed before "listening on" ("mock_twilio ")
+  bool announce = true;   // print the "listening on" line on stdout
   std::size_t threads = kDefaultThreads;
 };
 

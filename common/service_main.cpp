@@ -1,12 +1,11 @@
 #include "common/service_main.hpp"
 
-#include <signal.h>
-
 #include <cstdio>
 
 #include <httplib.h>
 
 #include "common/server_runner.hpp"
+#include <signal.h>
 
 namespace mock::common {
 
@@ -41,8 +40,8 @@ bool probe_health(const std::string& host, int port) {
 
 int run_service_main(int argc, char** argv, const std::string& name, const std::string& usage,
                      std::vector<OptionSpec> specs, const ServiceFactory& factory) {
-  specs.push_back({"--healthcheck", "", "", "probe /_mock/health on --host/--port; exit 0 or 1",
-                   true});
+  specs.push_back(
+      {"--healthcheck", "", "", "probe /_mock/health on --host/--port; exit 0 or 1", true});
   specs.push_back({"--help", "", "", "print this help", true});
   auto parsed = parse_options(specs, argc, argv);
   if (!parsed) {
