@@ -27,7 +27,9 @@ void print_usage(std::FILE* out) {
       "\n"
       "Subcommands:\n",
       out);
-  for (const auto& sub : kSubcommands) std::fprintf(out, "  %-10s %s\n", sub.name, sub.summary);
+  for (const auto& sub : kSubcommands) {
+    std::fprintf(out, "  %-10s %s\n", sub.name, sub.summary);
+  }
   std::fputs("\n'mockenv <subcommand> --help' lists a subcommand's options.\n", out);
 }
 
@@ -44,7 +46,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   for (const auto& sub : kSubcommands) {
-    if (command == sub.name) return sub.run(argc - 1, argv + 1, argv[0]);
+    if (command == sub.name) {
+      return sub.run(argc - 1, argv + 1, argv[0]);
+    }
   }
   std::fprintf(stderr, "mockenv: unknown subcommand '%s' (see mockenv --help)\n", command.c_str());
   return 2;

@@ -1,5 +1,6 @@
 #include "mockenv/up.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <memory>
@@ -34,10 +35,7 @@ std::string key_of(const std::string& flag) { return flag.substr(flag.find_first
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& keys, const std::string& key) {
-  for (auto k : keys) {
-    if (k == key) return true;
-  }
-  return false;
+  return std::ranges::any_of(keys, [&](std::string_view k) { return k == key; });
 }
 
 std::array<ServiceTable, 2> service_tables() {
@@ -95,7 +93,9 @@ std::vector<OptionSpec> up_option_specs() {
   for (const auto& table : service_tables()) {
     for (const auto& spec : table.specs) {
       const std::string key = key_of(spec.flag);
-      if (!forwarded_with_prefix(key)) continue;
+      if (!forwarded_with_prefix(key)) {
+        continue;
+      }
       specs.push_back({fmt::format("--{}-{}", table.prefix, key), spec.env, spec.default_value,
                        fmt::format("{}: {}", table.name, spec.help), spec.is_switch});
     }
@@ -107,12 +107,15 @@ common::Result<UpConfig, std::string> up_config_from(const ParsedOptions& parsed
                                                      const char* argv0) {
   // One fixture file for both servers: the same default the single binaries use.
   ParsedOptions up = parsed;
-  if (up.get_or("fixtures", "").empty())
+  if (up.get_or("fixtures", "").empty()) {
     up.values["fixtures"] = common::default_fixture_path(argv0);
+  }
 
   auto tables = service_tables();
   auto twilio_config = twilio::config_from(service_options(tables[0], up), argv0);
-  if (!twilio_config) return common::fail(with_mockenv_flag(tables[0], twilio_config.error()));
+  if (!twilio_config) {
+    return common::fail(with_mockenv_flag(tables[0], twilio_config.error()));
+  }
   auto truevault_config = truevault::config_from(service_options(tables[1], up), argv0);
   if (!truevault_config) {
     return common::fail(with_mockenv_flag(tables[1], truevault_config.error()));
@@ -121,9 +124,15 @@ common::Result<UpConfig, std::string> up_config_from(const ParsedOptions& parsed
 }
 
 std::string local_url(const std::string& host, int port) {
-  if (host == "0.0.0.0") return fmt::format("http://127.0.0.1:{}", port);
-  if (host == "::") return fmt::format("http://[::1]:{}", port);
-  if (host.find(':') != std::string::npos) return fmt::format("http://[{}]:{}", host, port);
+  if (host == "0.0.0.0") {
+    return fmt::format("http://127.0.0.1:{}", port);
+  }
+  if (host == "::") {
+    return fmt::format("http://[::1]:{}", port);
+  }
+  if (host.find(':') != std::string::npos) {
+    return fmt::format("http://[{}]:{}", host, port);
+  }
   return fmt::format("http://{}:{}", host, port);
 }
 

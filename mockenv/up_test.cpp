@@ -12,7 +12,9 @@ namespace {
 const common::OptionSpec* find_spec(const std::vector<common::OptionSpec>& specs,
                                     const std::string& flag) {
   for (const auto& s : specs) {
-    if (s.flag == flag) return &s;
+    if (s.flag == flag) {
+      return &s;
+    }
   }
   return nullptr;
 }
@@ -21,7 +23,10 @@ const common::OptionSpec* find_spec(const std::vector<common::OptionSpec>& specs
 common::Result<UpConfig, std::string> config_for(std::vector<std::string> args) {
   args.insert(args.begin(), "up");
   std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
   auto parsed =
       common::parse_options(up_option_specs(), static_cast<int>(argv.size()), argv.data(), 1);
   REQUIRE(parsed);
