@@ -3,7 +3,6 @@
 // per-service variables, persistence, reset, and the point of it all: mock_truevault forwards
 // the TrueVault guide's SMS to mockenv's own mock_twilio.
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -91,13 +90,6 @@ int free_port() {
   return l.port();
 }
 
-// The executable `name`: $MOCK_BIN_DIR/name (harness.hpp), else the one beside this test
-// binary (every executable lands in build/bin), so the tests also run outside ctest.
-std::string exe(const std::string& name) {
-  if (std::getenv("MOCK_BIN_DIR") != nullptr) return bin_path(name);
-  return (fs::canonical("/proc/self/exe").parent_path() / name).string();
-}
-
 int exit_code(int status) {
   if (status == -1) return -2;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -133,7 +125,7 @@ Env start_env(const TempDir& dir, std::vector<std::string> args = {},
   const std::string truevault_file = dir.file("truevault.port");
   fs::remove(twilio_file);
   fs::remove(truevault_file);
-  std::vector<std::string> argv = {exe("mockenv"),          "up",
+  std::vector<std::string> argv = {bin_path("mockenv"),     "up",
                                    "--twilio-port-file",    twilio_file,
                                    "--truevault-port-file", truevault_file};
   if (env.count("MOCK_TWILIO_PORT") == 0) argv.insert(argv.end(), {"--twilio-port", "0"});
@@ -184,7 +176,7 @@ httplib::Result fetch_message(int twilio_port, const std::string& sid) {
 // ---- tests -------------------------------------------------------------------------------
 
 TEST_CASE("mockenv --help lists the subcommands that exist", "[e2e][mockenv]") {
-  auto p = run_to_exit({exe("mockenv"), "--help"});
+  auto p = run_to_exit({bin_path("mockenv"), "--help"});
   CHECK(exit_of(*p) == 0);
   const std::string out = p->stdout_text();
   INFO(out);
@@ -196,17 +188,17 @@ TEST_CASE("mockenv --help lists the subcommands that exist", "[e2e][mockenv]") {
 }
 
 TEST_CASE("mockenv without a subcommand, or an unknown one, exits 2", "[e2e][mockenv]") {
-  auto none = run_to_exit({exe("mockenv")});
+  auto none = run_to_exit({bin_path("mockenv")});
   CHECK(exit_of(*none) == 2);
   CHECK(none->stderr_text().rfind("Usage: mockenv <subcommand> [options]\n", 0) == 0);
 
-  auto unknown = run_to_exit({exe("mockenv"), "replay", "x.json"});
+  auto unknown = run_to_exit({bin_path("mockenv"), "replay", "x.json"});
   CHECK(exit_of(*unknown) == 2);
   CHECK(unknown->stderr_text() == "mockenv: unknown subcommand 'replay' (see mockenv --help)\n");
 }
 
 TEST_CASE("mockenv up --help lists shared and per-service flags with variables", "[e2e][mockenv]") {
-  auto p = run_to_exit({exe("mockenv"), "up", "--help"});
+  auto p = run_to_exit({bin_path("mockenv"), "up", "--help"});
   CHECK(exit_of(*p) == 0);
   const std::string out = p->stdout_text();
   INFO(out);
@@ -309,8 +301,8 @@ TEST_CASE("mockenv up: a fixture mistake stops it at start, naming the server an
     doc["twilio"]["phone_numbers"][0]["colour"] = "blue";
     const std::string file = dir.file("bad.json");
     std::ofstream(file) << doc.dump(2);
-    auto p = run_to_exit(
-        {exe("mockenv"), "up", "--twilio-port", "0", "--truevault-port", "0", "--fixtures", file});
+    auto p = run_to_exit({bin_path("mockenv"), "up", "--twilio-port", "0", "--truevault-port", "0",
+                          "--fixtures", file});
     CHECK(exit_of(*p) == 1);
     CHECK(p->stderr_text() == "mockenv up: error: mock_twilio: " + file +
                                   ": /twilio/phone_numbers/0/colour: unknown key\n");
@@ -320,8 +312,8 @@ TEST_CASE("mockenv up: a fixture mistake stops it at start, naming the server an
     doc["truevault"]["groups"][0]["colour"] = "blue";
     const std::string file = dir.file("bad.json");
     std::ofstream(file) << doc.dump(2);
-    auto p = run_to_exit(
-        {exe("mockenv"), "up", "--twilio-port", "0", "--truevault-port", "0", "--fixtures", file});
+    auto p = run_to_exit({bin_path("mockenv"), "up", "--twilio-port", "0", "--truevault-port", "0",
+                          "--fixtures", file});
     CHECK(exit_of(*p) == 1);
     CHECK(p->stderr_text() == "mockenv up: error: mock_truevault: " + file +
                                   ": /truevault/groups/0/colour: unknown key\n");
@@ -356,14 +348,16 @@ TEST_CASE("mockenv up refuses a taken port for either server", "[e2e][mockenv]")
   Listener held;
   const std::string port = std::to_string(held.port());
   SECTION("Twilio's") {
-    auto p = run_to_exit({exe("mockenv"), "up", "--twilio-port", port, "--truevault-port", "0"});
+    auto p =
+        run_to_exit({bin_path("mockenv"), "up", "--twilio-port", port, "--truevault-port", "0"});
     CHECK(exit_of(*p) == 1);
     CHECK(p->stderr_text() == "mockenv up: error: mock_twilio: cannot bind 127.0.0.1:" + port +
                                   " (address in use or not available)\n");
     CHECK(p->stdout_text().empty());
   }
   SECTION("TrueVault's (mock_twilio already up is stopped again)") {
-    auto p = run_to_exit({exe("mockenv"), "up", "--twilio-port", "0", "--truevault-port", port});
+    auto p =
+        run_to_exit({bin_path("mockenv"), "up", "--twilio-port", "0", "--truevault-port", port});
     CHECK(exit_of(*p) == 1);
     CHECK(p->stderr_text() == "mockenv up: error: mock_truevault: cannot bind 127.0.0.1:" + port +
                                   " (address in use or not available)\n");
@@ -372,7 +366,7 @@ TEST_CASE("mockenv up refuses a taken port for either server", "[e2e][mockenv]")
 }
 
 TEST_CASE("mockenv up: a bad value names the mockenv flag", "[e2e][mockenv]") {
-  auto p = run_to_exit({exe("mockenv"), "up", "--truevault-port", "eighty"});
+  auto p = run_to_exit({bin_path("mockenv"), "up", "--truevault-port", "eighty"});
   CHECK(exit_of(*p) == 2);
   CHECK(p->stderr_text() ==
         "mockenv up: --truevault-port: 'eighty' is not a port number (0-65535; 0 = ephemeral)\n");

@@ -3,7 +3,6 @@
 // and reset. One TEMPLATE_TEST_CASE per behaviour, instantiated for both servers, so ctest -j
 // runs them in parallel. Servers bind 127.0.0.1 port 0.
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -84,13 +83,6 @@ int free_port() {
   return l.port();
 }
 
-// The executable `name`: $MOCK_BIN_DIR/name (harness.hpp), else the one beside this test
-// binary (every executable lands in build/bin), so the tests also run outside ctest.
-std::string exe(const std::string& name) {
-  if (std::getenv("MOCK_BIN_DIR") != nullptr) return bin_path(name);
-  return (fs::canonical("/proc/self/exe").parent_path() / name).string();
-}
-
 // The exit code of a waitpid status; -1 when killed by a signal, -2 on timeout.
 int exit_code(int status) {
   if (status == -1) return -2;
@@ -127,7 +119,7 @@ Running start(const std::string& binary, std::vector<std::string> args, const Te
               std::map<std::string, std::string> env = {}) {
   const std::string port_file = dir.file(binary + ".port");
   fs::remove(port_file);
-  args.insert(args.begin(), {exe(binary), "--port-file", port_file});
+  args.insert(args.begin(), {bin_path(binary), "--port-file", port_file});
   Running r;
   r.process = std::make_unique<Process>(args, env);
   r.port = r.process->wait_for_port_file(port_file);
@@ -269,7 +261,7 @@ struct TrueVaultServer {
 
 TEMPLATE_TEST_CASE("help: --help exits 0 and lists every flag with its variable", "[e2e][cli]",
                    TwilioServer, TrueVaultServer) {
-  auto p = run_to_exit({exe(TestType::kBinary), "--help"});
+  auto p = run_to_exit({bin_path(TestType::kBinary), "--help"});
   CHECK(exit_of(*p) == 0);
   const std::string out = p->stdout_text();
   const std::string prefix = TestType::kEnvPrefix;
@@ -286,7 +278,7 @@ TEMPLATE_TEST_CASE("help: --help exits 0 and lists every flag with its variable"
 
 TEMPLATE_TEST_CASE("an unknown flag is refused naming it", "[e2e][cli]", TwilioServer,
                    TrueVaultServer) {
-  auto p = run_to_exit({exe(TestType::kBinary), "--colour", "blue"});
+  auto p = run_to_exit({bin_path(TestType::kBinary), "--colour", "blue"});
   CHECK(exit_of(*p) == 2);
   CHECK(p->stderr_text() ==
         std::string(TestType::kBinary) + ": unknown option --colour (see --help)\n");
@@ -307,8 +299,8 @@ TEMPLATE_TEST_CASE("starts on port 0, announces it, serves health, stops on SIGT
   CHECK(json::parse(res->body).at("status") == "ok");
 
   // --healthcheck probes the same endpoint (what the container healthcheck runs).
-  auto probe =
-      run_to_exit({exe(TestType::kBinary), "--healthcheck", "--port", std::to_string(server.port)});
+  auto probe = run_to_exit(
+      {bin_path(TestType::kBinary), "--healthcheck", "--port", std::to_string(server.port)});
   CHECK(exit_of(*probe) == 0);
 
   CHECK(exit_code(server.process->stop(sig, 5000)) == 0);
@@ -331,8 +323,8 @@ TEMPLATE_TEST_CASE("stops within a few seconds while a client holds an idle keep
 TEMPLATE_TEST_CASE("healthcheck: the probe fails when nothing answers HTTP", "[e2e][cli]",
                    TwilioServer, TrueVaultServer) {
   Listener held;  // a listener that is not an HTTP server: the probe must not say healthy
-  auto probe =
-      run_to_exit({exe(TestType::kBinary), "--healthcheck", "--port", std::to_string(held.port())});
+  auto probe = run_to_exit(
+      {bin_path(TestType::kBinary), "--healthcheck", "--port", std::to_string(held.port())});
   held.close();
   CHECK(exit_of(*probe) == 1);
 }
@@ -344,7 +336,7 @@ TEMPLATE_TEST_CASE("a fixture mistake stops the server at start, naming file, po
   SECTION("bad JSON") {
     const auto file =
         write_file(dir.file("bad.json"), "{\"description\": \"x\",\n \"twilio\": {]\n");
-    auto p = run_to_exit({exe(TestType::kBinary), "--port", "0", "--fixtures", file});
+    auto p = run_to_exit({bin_path(TestType::kBinary), "--port", "0", "--fixtures", file});
     CHECK(exit_of(*p) == 1);
     const std::string err = p->stderr_text();
     INFO(err);
@@ -355,7 +347,7 @@ TEMPLATE_TEST_CASE("a fixture mistake stops the server at start, naming file, po
   SECTION("unknown key") {
     const auto file =
         write_file(dir.file("unknown.json"), TestType::with_unknown_key(default_fixture()).dump(2));
-    auto p = run_to_exit({exe(TestType::kBinary), "--port", "0", "--fixtures", file});
+    auto p = run_to_exit({bin_path(TestType::kBinary), "--port", "0", "--fixtures", file});
     CHECK(exit_of(*p) == 1);
     CHECK(p->stderr_text() ==
           prefix + file + ": " + TestType::kUnknownKeyPointer + ": unknown key\n");
@@ -364,7 +356,7 @@ TEMPLATE_TEST_CASE("a fixture mistake stops the server at start, naming file, po
   SECTION("malformed id") {
     const auto file = write_file(dir.file("malformed.json"),
                                  TestType::with_malformed_id(default_fixture()).dump(2));
-    auto p = run_to_exit({exe(TestType::kBinary), "--port", "0", "--fixtures", file});
+    auto p = run_to_exit({bin_path(TestType::kBinary), "--port", "0", "--fixtures", file});
     CHECK(exit_of(*p) == 1);
     const std::string err = p->stderr_text();
     INFO(err);
@@ -374,7 +366,7 @@ TEMPLATE_TEST_CASE("a fixture mistake stops the server at start, naming file, po
   }
   SECTION("missing file") {
     const auto file = dir.file("absent.json");
-    auto p = run_to_exit({exe(TestType::kBinary), "--port", "0", "--fixtures", file});
+    auto p = run_to_exit({bin_path(TestType::kBinary), "--port", "0", "--fixtures", file});
     CHECK(exit_of(*p) == 1);
     CHECK(p->stderr_text() == prefix + file + ": cannot read fixture file\n");
   }
@@ -404,7 +396,7 @@ TEMPLATE_TEST_CASE("the port variable is honoured and a flag beats it", "[e2e][c
 TEMPLATE_TEST_CASE("a port another listener holds is refused", "[e2e][config]", TwilioServer,
                    TrueVaultServer) {
   Listener held;
-  auto p = run_to_exit({exe(TestType::kBinary), "--port", std::to_string(held.port())});
+  auto p = run_to_exit({bin_path(TestType::kBinary), "--port", std::to_string(held.port())});
   CHECK(exit_of(*p) == 1);
   CHECK(p->stderr_text() == std::string(TestType::kBinary) +
                                 ": error: cannot bind 127.0.0.1:" + std::to_string(held.port()) +
@@ -414,7 +406,7 @@ TEMPLATE_TEST_CASE("a port another listener holds is refused", "[e2e][config]", 
 
 TEMPLATE_TEST_CASE("a bad flag value is refused naming the flag", "[e2e][config]", TwilioServer,
                    TrueVaultServer) {
-  auto p = run_to_exit({exe(TestType::kBinary), "--port", "http"});
+  auto p = run_to_exit({bin_path(TestType::kBinary), "--port", "http"});
   CHECK(exit_of(*p) == 2);
   CHECK(p->stderr_text() == std::string(TestType::kBinary) +
                                 ": --port: 'http' is not a port number (0-65535; 0 = ephemeral)\n");
@@ -454,7 +446,7 @@ TEMPLATE_TEST_CASE("a --db file of another schema version is refused and left un
   const std::string before = read_text(db);
   const auto mtime = fs::last_write_time(db);
 
-  auto p = run_to_exit({exe(TestType::kBinary), "--port", "0", "--db", db});
+  auto p = run_to_exit({bin_path(TestType::kBinary), "--port", "0", "--db", db});
   CHECK(exit_of(*p) == 1);
   const std::string err = p->stderr_text();
   INFO(err);
