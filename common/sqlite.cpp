@@ -26,12 +26,9 @@ Result<std::unique_ptr<Sqlite>, std::string> Sqlite::open(const std::string& pat
   std::unique_ptr<SQLite::Database> db;
   try {
     db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db->exec("PRAGMA foreign_keys = ON");
-    if (path != ":memory:") {
-      db->exec("PRAGMA busy_timeout = 5000");
-      db->exec("PRAGMA journal_mode = WAL");
-      db->exec("PRAGMA synchronous = NORMAL");
-    }
+    db->exec("PRAGMA busy_timeout = 5000");
+    // Check before any pragma that writes: switching to WAL rewrites the file header, and a
+    // file we refuse must be left byte for byte as it was.
     const int found = db->execAndGet("PRAGMA user_version").getInt();
     const int tables =
         db->execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table'").getInt();
@@ -45,6 +42,11 @@ Result<std::unique_ptr<Sqlite>, std::string> Sqlite::open(const std::string& pat
       return fail(fmt::format(
           "{}: not a database of this mock (tables but no schema version); refusing to open it",
           path));
+    }
+    db->exec("PRAGMA foreign_keys = ON");
+    if (path != ":memory:") {
+      db->exec("PRAGMA journal_mode = WAL");
+      db->exec("PRAGMA synchronous = NORMAL");
     }
     std::unique_ptr<Sqlite> out(new Sqlite(std::move(db), path, schema, version));
     if (found == 0) {
