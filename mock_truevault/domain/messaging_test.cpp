@@ -72,6 +72,13 @@ TEST_CASE("value specifiers", "[truevault][messaging]") {
 
 TEST_CASE("SMS request validation", "[truevault][messaging]") {
   REQUIRE(parse_sms_request(guide_request()).has_value());
+  // message_body: a plain string in every sample; a value specifier is accepted too.
+  json with_spec = guide_request();
+  with_spec["message_body"] = {{"user_attribute", "greeting"}};
+  auto parsed = parse_sms_request(with_spec);
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->message_body.kind == ValueSpecifier::Kind::kUserAttribute);
+  CHECK(parsed->message_body.value == "greeting");
   struct Case {
     const char* name;
     std::function<void(json&)> edit;

@@ -66,6 +66,9 @@ TEST_CASE("create_user: grant, denial, encodings, response shape", "[truevault][
     expect_success(r);
     CHECK(r.body["user"]["status"] == "PENDING");
     CHECK(r.body["user"]["attributes"] == b64({{"a", 1}}));
+    // Only ACTIVATED users authenticate: the PENDING user's own key is refused.
+    expect_error(call(*env.tv, "GET", "/v1/auth/me", r.body["user"]["api_key"]), 401,
+                 "AUTH.INVALID_CREDENTIALS", "Invalid API key or access token");
   }
   SECTION("denied without C User::") {
     expect_error(call_form(*env.tv, "POST", "/v1/users", kReadonlyKey, {{"username", "x"}}), 403,
@@ -171,6 +174,9 @@ TEST_CASE("read_user (v1) and read_users (v2)", "[truevault][users]") {
                forbidden('R', std::string("User::") + kPatientId));
   expect_error(call(*env.tv, "GET", "/v1/users/00000000-0000-4000-a000-000000000999", kAdminKey),
                404, "USER.NOT_FOUND", "User 00000000-0000-4000-a000-000000000999 does not exist");
+  // Policy before existence: a caller without the grant learns nothing about which ids exist.
+  expect_error(call(*env.tv, "GET", "/v1/users/00000000-0000-4000-a000-000000000999", kNotifierKey),
+               403, "AUTH.FORBIDDEN", forbidden('R', "User::00000000-0000-4000-a000-000000000999"));
   // Another account's user is not found, even for its own account's admin.
   expect_error(call(*env.tv, "GET", patient, kOtherAdminKey), 404, "USER.NOT_FOUND",
                std::string("User ") + kPatientId + " does not exist");
