@@ -75,10 +75,10 @@ TEST_CASE("SMS request validation", "[truevault][messaging]") {
   // message_body: a plain string in every sample; a value specifier is accepted too.
   json with_spec = guide_request();
   with_spec["message_body"] = {{"user_attribute", "greeting"}};
-  auto parsed = parse_sms_request(with_spec);
-  REQUIRE(parsed.has_value());
-  CHECK(parsed->message_body.kind == ValueSpecifier::Kind::kUserAttribute);
-  CHECK(parsed->message_body.value == "greeting");
+  auto spec_body = parse_sms_request(with_spec);
+  REQUIRE(spec_body.has_value());
+  CHECK(spec_body->message_body.kind == ValueSpecifier::Kind::kUserAttribute);
+  CHECK(spec_body->message_body.value == "greeting");
   struct Case {
     const char* name;
     std::function<void(json&)> edit;
