@@ -113,6 +113,8 @@ std::vector<OptionSpec> server_option_specs(const std::string& env_prefix, int d
       {"--clock", env_prefix + "_CLOCK", "system", "system, or manual (moved by /_mock/clock)"},
       {"--log-level", env_prefix + "_LOG_LEVEL", "info",
        "trace, debug, info, warn, error, critical or off"},
+      {"--journal-cap", env_prefix + "_JOURNAL_CAP", "1000",
+       "requests kept in the journal (/_mock/journal); the oldest is evicted"},
   };
 }
 
@@ -140,6 +142,14 @@ Result<ServerOptions, std::string> server_options_from(const ParsedOptions& pars
     return fail(fmt::format(
         "--log-level: '{}' is not one of trace, debug, info, warn, error, critical, off",
         o.log_level));
+  }
+  if (auto cap = parsed.get("journal-cap"); cap && !cap->empty()) {
+    auto v = parse_u64("--journal-cap", *cap);
+    if (!v) return fail(v.error());
+    if (*v < 1 || *v > 1000000) {
+      return fail(fmt::format("--journal-cap: '{}' is not between 1 and 1000000", *cap));
+    }
+    o.journal_cap = static_cast<std::size_t>(*v);
   }
   return o;
 }

@@ -42,7 +42,7 @@ Result<int, std::string> parse_port(const std::string& flag, const std::string& 
 Result<std::uint64_t, std::string> parse_u64(const std::string& flag, const std::string& value);
 
 // The standard server options (--host, --port, --port-file, --fixtures, --db, --seed,
-// --clock, --log-level) for a service whose env prefix is e.g. "MOCK_TWILIO".
+// --clock, --log-level, --journal-cap) for a service whose env prefix is e.g. "MOCK_TWILIO".
 std::vector<OptionSpec> server_option_specs(const std::string& env_prefix, int default_port);
 
 // Values of the standard server options, validated.
@@ -55,6 +55,7 @@ struct ServerOptions {
   std::optional<std::uint64_t> seed;
   std::string clock = "system";
   std::string log_level = "info";
+  std::size_t journal_cap = 1000;  // --journal-cap: requests kept in /_mock/journal
 };
 Result<ServerOptions, std::string> server_options_from(const ParsedOptions& parsed);
 

@@ -79,7 +79,8 @@ std::optional<TimePoint> parse_iso8601(const std::string& text) {
 }
 
 void add_control_plane(httplib::Server& server, ControlTarget& target, const std::string& service,
-                       const Clock& clock, std::shared_ptr<spdlog::logger> log) {
+                       const Clock& clock, std::shared_ptr<spdlog::logger> log,
+                       std::size_t journal_cap) {
   // Control-plane routes are guarded like vendor routes: nothing they throw escapes.
   auto render = [](httplib::Response& res, const std::string& detail) {
     control_error(res, 500, detail);
@@ -177,6 +178,48 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
     }
     write_json(res, 200, {{"now", format_iso8601(manual->now())}, {"mode", "manual"}});
   });
+
+  // The journal is owned by the routes and the hook that use it (shared_ptr: no server-wide
+  // slot exists in httplib to hang it on, and no global may hold it).
+  auto journal = std::make_shared<Journal>(journal_cap);
+  const std::string short_name = service.starts_with("mock_") ? service.substr(5) : service;
+  server.set_post_routing_handler(
+      [journal, short_name, &clock](const httplib::Request& req, httplib::Response& res) {
+        if (req.path.starts_with("/_mock/")) return;
+        try {
+          journal->add(journal_entry(short_name, clock.now(), req, res));
+        } catch (...) {
+          // Journaling is best effort: it must never change or break a response.
+        }
+      });
+  get("/_mock/journal", [journal](const httplib::Request&, httplib::Response& res) {
+    write_json(res, 200, journal->to_json());
+  });
+  server.Delete("/_mock/journal", guarded(
+                                      [journal](const httplib::Request&, httplib::Response& res) {
+                                        journal->clear();
+                                        write_json(res, 200, {{"cleared", true}});
+                                      },
+                                      render, log));
+  post("/_mock/journal/export",
+       [journal, short_name](const httplib::Request& req, httplib::Response& res) {
+         auto body = json_object_body(req, res);
+         if (!body) return;
+         RecordOptions options;
+         options.name = body->value("name", short_name + "_session");
+         options.description = body->value("description", options.description);
+         options.fixture = body->value("fixture", options.fixture);
+         if (body->contains("seed")) {
+           if (!(*body)["seed"].is_number_unsigned()) {
+             return control_error(res, 400, "seed must be a non-negative integer");
+           }
+           options.seed = (*body)["seed"].get<std::uint64_t>();
+         }
+         options.keep_pii = body->value("keep_pii", false);
+         const auto scenario = to_scenario(merge_journals(journal->entries()), options);
+         res.status = 200;
+         res.set_content(scenario.dump(2), "application/json");
+       });
 }
 
 }  // namespace mock::common

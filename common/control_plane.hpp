@@ -10,6 +10,13 @@
 //   GET  /_mock/clock     {"now": ISO-8601, "mode": "system"|"manual"}
 //   POST /_mock/clock     {"advance_seconds": N} or {"now": "2026-01-01T00:00:00Z"}; 409 with
 //                         the system clock
+//   GET    /_mock/journal         the request journal (common/journal.hpp), oldest first
+//   DELETE /_mock/journal         empty it
+//   POST   /_mock/journal/export  body (optional JSON) {"name", "description", "fixture",
+//                                 "seed", "keep_pii"}: this server's journal as a scenario
+//
+// It also journals every vendor request (a post-routing hook: it sees the final status and
+// body, after the error handler), keeping the newest `journal_cap` entries.
 //
 // Errors are {"error": {"message": ...}} with 400 (bad input), 404 (unknown fixture) or 409.
 
@@ -19,12 +26,14 @@
 #include <httplib.h>
 #include <spdlog/logger.h>
 
+#include "common/journal.hpp"
 #include "common/service.hpp"
 
 namespace mock::common {
 
 void add_control_plane(httplib::Server& server, ControlTarget& target, const std::string& service,
-                       const Clock& clock, std::shared_ptr<spdlog::logger> log);
+                       const Clock& clock, std::shared_ptr<spdlog::logger> log,
+                       std::size_t journal_cap = kDefaultJournalCap);
 
 // ISO-8601 UTC with milliseconds: 2026-01-01T00:00:00.000Z
 std::string format_iso8601(TimePoint t);

@@ -72,6 +72,12 @@ Result<RequestBody, BodyError> read_body(const httplib::Request& req,
     if (too_large) return fail(BodyError::kTooLarge);
     if (!ok) return fail(BodyError::kMalformed);
     body.kind = RequestBody::Kind::kMultipart;
+    // httplib leaves req.files empty on content-reader routes: put the parts where it puts
+    // them on plain routes, so that the journal (control_plane.cpp) sees every body alike.
+    // The Request is a non-const object inside httplib (process_request), so this is defined.
+    auto& files = const_cast<httplib::Request&>(req)
+                      .files;  // NOLINT(cppcoreguidelines-pro-type-const-cast): see above
+    for (const auto& p : parts) files.emplace(p.name, p);
     for (auto& p : parts) body.fields.add(std::move(p.name), std::move(p.content));
     return body;
   }
@@ -88,6 +94,9 @@ Result<RequestBody, BodyError> read_body(const httplib::Request& req,
   if (!ok) return fail(BodyError::kMalformed);
   body.kind = kind_of(type, body.raw.empty());
   if (body.kind == RequestBody::Kind::kUrlEncoded) body.fields = parse_urlencoded(body.raw);
+  // Same as above: req.body as httplib fills it on plain routes, for the journal.
+  const_cast<httplib::Request&>(req).body =
+      body.raw;  // NOLINT(cppcoreguidelines-pro-type-const-cast): see above
   return body;
 }
 

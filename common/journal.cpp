@@ -1,0 +1,411 @@
+#include "common/journal.hpp"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/control_plane.hpp"
+#include "common/crypto.hpp"
+#include "common/form.hpp"
+#include "common/http_util.hpp"
+
+namespace mock::common {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+void Journal::add(json entry) {
+  std::lock_guard lock(mutex_);
+  entry["seq"] = next_seq_++;
+  entries_.push_back(std::move(entry));
+  while (entries_.size() > cap_) {
+    entries_.pop_front();
+    ++evicted_;
+  }
+}
+
+json Journal::to_json() const {
+  std::lock_guard lock(mutex_);
+  json out = {{"cap", cap_}, {"evicted", evicted_}, {"entries", json::array()}};
+  for (const auto& e : entries_) out["entries"].push_back(e);
+  return out;
+}
+
+std::vector<json> Journal::entries() const {
+  std::lock_guard lock(mutex_);
+  return {entries_.begin(), entries_.end()};
+}
+
+void Journal::clear() {
+  std::lock_guard lock(mutex_);
+  entries_.clear();
+  evicted_ = 0;
+}
+
+json journal_entry(const std::string& service, TimePoint now, const httplib::Request& req,
+                   const httplib::Response& res) {
+  json headers = json::object();
+  for (const char* name : {"Authorization", "Content-Type", "User-Agent"}) {
+    if (req.has_header(name)) headers[name] = req.get_header_value(name);
+  }
+  std::string body = req.body;
+  if (body.empty() && !req.files.empty()) {
+    // Multipart (read_body or httplib put the parts in req.files): kept as urlencoded fields.
+    std::vector<Form::Field> fields;
+    for (const auto& [name, part] : req.files) fields.emplace_back(name, part.content);
+    body = encode_form(fields);
+  }
+  json response = json::parse(res.body, nullptr, false);
+  if (response.is_discarded()) response = res.body;
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  return {{"service", service},   {"time", format_iso8601(now)},
+          {"time_us", us},        {"method", req.method},
+          {"path", req.path},     {"query", std::string(query_of(req.target))},
+          {"headers", headers},   {"body", body},
+          {"status", res.status}, {"response", response}};
+}
+
+std::vector<json> merge_journals(std::vector<json> entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const json& a, const json& b) {
+    const auto ta = a.value("time_us", std::int64_t{0});
+    const auto tb = b.value("time_us", std::int64_t{0});
+    if (ta != tb) return ta < tb;
+    const auto sa = a.value("service", std::string());
+    const auto sb = b.value("service", std::string());
+    if (sa != sb) return sa > sb;  // truevault before twilio at the same instant
+    return a.value("seq", std::uint64_t{0}) < b.value("seq", std::uint64_t{0});
+  });
+  return entries;
+}
+
+bool looks_volatile(const std::string& key, const std::string& value) {
+  static const std::set<std::string> kVolatileKeys = {
+      "transaction_id",      "access_token", "api_key", "secret",  "auth_token", "token",
+      "provider_message_id", "sid",          "id",      "user_id", "group_id"};
+  // Twilio SIDs (two letters + 32 hex), UUIDs, ISO-8601 and RFC 2822 dates.
+  static const std::regex kSid("[A-Z]{2}[0-9a-fA-F]{32}");
+  static const std::regex kUuid(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  static const std::regex kIsoDate(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.*)");
+  static const std::regex kRfcDate(R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} .*)");
+  if (value.size() < 8) return false;
+  if (kVolatileKeys.count(key) > 0 || key.starts_with("date_") || key.ends_with("_at")) return true;
+  return std::regex_match(value, kSid) || std::regex_match(value, kUuid) ||
+         std::regex_match(value, kIsoDate) || std::regex_match(value, kRfcDate);
+}
+
+namespace {
+
+void mask_leaves(json& j) {
+  if (j.is_object() || j.is_array()) {
+    for (auto& child : j) mask_leaves(child);
+  } else {
+    j = "***";
+  }
+}
+
+}  // namespace
+
+json mask_attributes(const json& attributes) {
+  if (attributes.is_object()) {
+    json masked = attributes;
+    mask_leaves(masked);
+    return masked;
+  }
+  if (attributes.is_string()) {
+    auto decoded = base64_decode_lenient(attributes.get<std::string>());
+    if (decoded) {
+      auto parsed = json::parse(*decoded, nullptr, false);
+      if (!parsed.is_discarded() && parsed.is_object()) {
+        mask_leaves(parsed);
+        return base64_encode(parsed.dump());
+      }
+    }
+  }
+  return "***";
+}
+
+namespace {
+
+// The recorder's state across the steps of one session.
+class Recorder {
+ public:
+  explicit Recorder(const RecordOptions& options) : options_(options) {}
+
+  ordered_json run(const std::vector<json>& entries) {
+    ordered_json steps = ordered_json::array();
+    int n = 0;
+    for (const auto& e : entries) {
+      if (e.value("/headers/User-Agent"_json_pointer, std::string()) == kForwardedUserAgent) {
+        continue;
+      }
+      steps.push_back(step(e, ++n));
+    }
+    ordered_json out = ordered_json::object();
+    out["name"] = options_.name;
+    out["description"] = options_.description;
+    out["fixture"] = options_.fixture;
+    if (options_.seed) out["seed"] = *options_.seed;
+    out["vars"] = ordered_json::object();
+    for (const auto& [name, value] : vars_) out["vars"][name] = value;
+    out["steps"] = steps;
+    return out;
+  }
+
+ private:
+  static std::string slug(const std::string& path) {
+    // The last path segment that is not an id, e.g. "/v1/users/<id>/message/sms" -> "sms".
+    std::string best = "root";
+    std::size_t start = 0;
+    while (start < path.size()) {
+      auto end = path.find('/', start);
+      if (end == std::string::npos) end = path.size();
+      std::string seg = path.substr(start, end - start);
+      if (auto dot = seg.find('.'); dot != std::string::npos) seg = seg.substr(0, dot);
+      if (!seg.empty() && !looks_volatile("", seg) && seg.find(',') == std::string::npos) {
+        best = seg;
+      }
+      start = end + 1;
+    }
+    std::string out;
+    for (char c : best) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    return out;
+  }
+
+  std::string fresh_var(const std::string& base_in) {
+    std::string base = base_in.empty() ? "value" : base_in;
+    for (char& c : base) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    for (int i = 1;; ++i) {
+      std::string name = i == 1 ? base : fmt::format("{}_{}", base, i);
+      if (used_names_.insert(name).second) return name;
+    }
+  }
+
+  // Replaces every known value inside `text` by {{var}}, longest values first.
+  std::string substitute(std::string text) const {
+    for (const auto& [value, var] : by_length()) {
+      std::size_t pos = 0;
+      while ((pos = text.find(value, pos)) != std::string::npos) {
+        const std::string ref = "{{" + var + "}}";
+        text.replace(pos, value.size(), ref);
+        pos += ref.size();
+      }
+    }
+    return text;
+  }
+
+  std::vector<std::pair<std::string, std::string>> by_length() const {
+    std::vector<std::pair<std::string, std::string>> out(known_.begin(), known_.end());
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return out;
+  }
+
+  void substitute_all(json& j) const {
+    if (j.is_object() || j.is_array()) {
+      for (auto& child : j) substitute_all(child);
+    } else if (j.is_string()) {
+      j = substitute(j.get<std::string>());
+    }
+  }
+
+  // A credential seen for the first time becomes a declared variable.
+  std::string credential(const std::string& value, const std::string& base) {
+    if (value.empty()) return value;
+    if (known_.count(value) == 0) {
+      const std::string name = fresh_var(base);
+      vars_.emplace_back(name, value);
+      known_[value] = name;
+    }
+    return substitute(value);
+  }
+
+  static std::string credential_base(const std::string& user, const std::string& service) {
+    if (user.starts_with("AC")) return "account_sid";
+    if (user.starts_with("SK")) return "api_key_sid";
+    return service == "truevault" ? "tv_key" : "user";
+  }
+
+  void mask_pii(json& j) const {
+    if (j.is_object()) {
+      for (auto& [key, value] : j.items()) {
+        if (key == "attributes") {
+          value = mask_attributes(value);
+        } else {
+          mask_pii(value);
+        }
+      }
+    } else if (j.is_array()) {
+      for (auto& child : j) mask_pii(child);
+    }
+  }
+
+  // Captures volatile leaves of the response; returns the expectation without them.
+  void capture(json& j, const std::string& pointer, const std::string& key,
+               ordered_json& captures) {
+    if (j.is_object()) {
+      std::vector<std::string> drop;
+      for (auto& [k, v] : j.items()) {
+        if (k == "attributes" && !options_.keep_pii) {
+          drop.push_back(k);  // masked: never asserted
+          continue;
+        }
+        const std::string child = pointer + "/" + escape(k);
+        if (v.is_string() && looks_volatile(k, v.get<std::string>()) &&
+            known_.count(v.get<std::string>()) == 0 && literals_.count(v.get<std::string>()) == 0) {
+          const std::string name = fresh_var(k);
+          known_[v.get<std::string>()] = name;
+          captures[name] = child;
+          drop.push_back(k);
+        } else {
+          capture(v, child, k, captures);
+        }
+      }
+      for (const auto& k : drop) j.erase(k);
+    } else if (j.is_array()) {
+      // Arrays compare element by element (scenarios/README.md), so volatile elements keep
+      // their place as captured-and-substituted values rather than being removed.
+      for (std::size_t i = 0; i < j.size(); ++i) {
+        auto& v = j[i];
+        const std::string child = pointer + "/" + std::to_string(i);
+        if (v.is_string() && looks_volatile(key, v.get<std::string>()) &&
+            known_.count(v.get<std::string>()) == 0 && literals_.count(v.get<std::string>()) == 0) {
+          const std::string name = fresh_var(key);
+          known_[v.get<std::string>()] = name;
+          captures[name] = child;
+        } else {
+          capture(v, child, key, captures);
+        }
+      }
+    }
+  }
+
+  static std::string escape(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+      if (c == '~') {
+        out += "~0";
+      } else if (c == '/') {
+        out += "~1";
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  void remember_literals(const std::string& text) {
+    std::string token;
+    for (char c : text + "/") {
+      if (c == '/' || c == '?' || c == '&' || c == '=' || c == ',' || c == '.') {
+        if (token.size() >= 8) literals_.insert(url_decode(token));
+        token.clear();
+      } else {
+        token += c;
+      }
+    }
+  }
+
+  void remember_json_literals(const json& j) {
+    if (j.is_object() || j.is_array()) {
+      for (const auto& child : j) remember_json_literals(child);
+    } else if (j.is_string()) {
+      literals_.insert(j.get<std::string>());
+    }
+  }
+
+  ordered_json step(const json& e, int n) {
+    const std::string service = e.value("service", std::string());
+    const std::string method = e.value("method", std::string("GET"));
+    const std::string path = e.value("path", std::string("/"));
+    const std::string query = e.value("query", std::string());
+    const json headers = e.value("headers", json::object());
+
+    ordered_json s = ordered_json::object();
+    std::string lower = method;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    s["id"] = fmt::format("{:02}_{}_{}", n, lower, slug(path));
+    s["service"] = service;
+    s["method"] = method;
+
+    // Credentials first: they become declared vars that the path may reuse (AccountSid).
+    std::string auth_text;
+    const std::string authorization = headers.value("Authorization", std::string());
+    if (auto basic = parse_basic_auth(authorization)) {
+      const std::string user =
+          credential(basic->username, credential_base(basic->username, service));
+      const std::string pass =
+          credential(basic->password, service == "twilio" ? "secret" : "password");
+      auth_text = user + ":" + pass;
+    }
+    remember_literals(path);
+    remember_literals(query);
+    s["path"] = substitute(query.empty() ? path : path + "?" + query);
+    if (!auth_text.empty()) {
+      s["basic_auth"] = auth_text;
+    } else if (!authorization.empty()) {
+      s["headers"] = {{"Authorization", substitute(authorization)}};
+    }
+
+    const std::string body = e.value("body", std::string());
+    const std::string type = media_type(headers.value("Content-Type", std::string()));
+    if (!body.empty()) {
+      auto parsed = type == "application/json" ? json::parse(body, nullptr, false) : json();
+      if (type == "application/json" && !parsed.is_discarded()) {
+        remember_json_literals(parsed);
+        if (!options_.keep_pii) mask_pii(parsed);
+        substitute_all(parsed);
+        s["json"] = parsed;
+      } else if (type == "application/x-www-form-urlencoded" || type == "multipart/form-data") {
+        ordered_json form = ordered_json::array();
+        const Form fields = parse_urlencoded(body);
+        for (const auto& [k, v] : fields.fields()) {
+          literals_.insert(v);
+          std::string value = v;
+          if (k == "attributes" && !options_.keep_pii) {
+            value = mask_attributes(json(v)).get<std::string>();
+          }
+          form.push_back({k, substitute(value)});
+        }
+        s["form"] = form;
+      } else {
+        s["headers"]["Content-Type"] = headers.value("Content-Type", std::string());
+        s["body"] = substitute(body);
+      }
+    }
+
+    ordered_json expect = ordered_json::object();
+    expect["status"] = e.value("status", 0);
+    ordered_json captures = ordered_json::object();
+    if (e.contains("response") && (e["response"].is_object() || e["response"].is_array())) {
+      json response = e["response"];
+      capture(response, "", "", captures);
+      substitute_all(response);
+      expect["json"] = response;
+    }
+    s["expect"] = expect;
+    if (!captures.empty()) s["capture"] = captures;
+    return s;
+  }
+
+  const RecordOptions& options_;
+  std::vector<std::pair<std::string, std::string>> vars_;  // declared credentials, in order
+  std::map<std::string, std::string> known_;               // value -> variable name
+  std::set<std::string> literals_;  // values the client sent: stable, asserted as they are
+  std::set<std::string> used_names_;
+};
+
+}  // namespace
+
+ordered_json to_scenario(const std::vector<json>& entries, const RecordOptions& options) {
+  return Recorder(options).run(entries);
+}
+
+}  // namespace mock::common
