@@ -12,10 +12,15 @@
 #include "common/ids.hpp"
 #include "common/logging.hpp"
 #include "common/sqlite.hpp"
+#include "mock_twilio/domain/inbound.hpp"
 #include "mock_twilio/domain/lifecycle.hpp"
 #include "mock_twilio/domain/messaging.hpp"
+#include "mock_twilio/domain/scheduler.hpp"
+#include "mock_twilio/domain/status_engine.hpp"
+#include "mock_twilio/http/control_routes.hpp"
 #include "mock_twilio/http/messages_routes.hpp"
 #include "mock_twilio/http/serialize.hpp"
+#include "mock_twilio/http/webhook_client.hpp"
 #include "mock_twilio/store/store.hpp"
 
 namespace mock::twilio {
@@ -39,16 +44,19 @@ class TwilioService final : public common::Service {
  public:
   TwilioService(const Config& config, std::shared_ptr<spdlog::logger> log,
                 std::unique_ptr<common::Clock> clock, std::unique_ptr<common::Sqlite> db,
-                Progression progression)
+                LifecycleSettings settings)
       : config_(config),
+        settings_(settings),
         log_(std::move(log)),
         clock_(std::move(clock)),
         ids_(make_ids(config)),
         db_(std::move(db)),
         store_(*db_),
-        lifecycle_(progression, *clock_),
-        messaging_(store_, *clock_, ids_, lifecycle_),
-        deps_{messaging_, store_, log_} {}
+        lifecycle_(settings, *clock_),
+        engine_(store_, lifecycle_, ids_, sender_, config.callbacks),
+        messaging_(store_, *clock_, ids_, lifecycle_, engine_),
+        inbound_(store_, ids_, lifecycle_, engine_, sender_),
+        deps_{messaging_, store_, log_, engine_, lifecycle_, inbound_} {}
 
   // Loads the start-up fixture into a fresh store; an existing --db file is kept as is.
   common::Result<void, std::string> start() {
@@ -58,6 +66,11 @@ class TwilioService final : public common::Service {
       store_.load_fixture(*fixture);
     }
     install_routes();
+    // The one worker thread: transitions and callbacks run there, never on a request thread.
+    scheduler_ = std::make_unique<Scheduler>(
+        engine_, *clock_, manual_clock() != nullptr,
+        [log = log_](const std::string& what) { log->error("scheduler: {}", what); });
+    engine_.set_wakeup([s = scheduler_.get()] { s->wake(); });
     ready_ = true;
     return {};
   }
@@ -75,12 +88,19 @@ class TwilioService final : public common::Service {
     }
     auto parsed = read_fixture(path);
     if (!parsed) return common::fail(parsed.error());
-    store_.load_fixture(*parsed);  // atomic: rebuild under the lock, in one transaction
-    ids_.reseed(seed);
-    if (auto* manual = manual_clock()) {
-      manual->set(
-          common::TimePoint(std::chrono::milliseconds(common::ManualClock::kDefaultStartMs)));
+    {
+      // No transition interleaves with the rebuild; callbacks in flight are not recorded.
+      std::lock_guard lock(lifecycle_.message_mutex());
+      engine_.reset(config_.callbacks);
+      lifecycle_.set_settings(settings_);
+      store_.load_fixture(*parsed);  // atomic: rebuild under the lock, in one transaction
+      ids_.reseed(seed);
+      if (auto* manual = manual_clock()) {
+        manual->set(
+            common::TimePoint(std::chrono::milliseconds(common::ManualClock::kDefaultStartMs)));
+      }
     }
+    engine_.wake();
     return {};
   }
 
@@ -119,6 +139,14 @@ class TwilioService final : public common::Service {
     s.Delete(kMessagePath,    plain(delete_message));     // DeleteMessage
     s.Get   (kInspectionPath, plain(inspect_messages));   // /_mock: messages sent (LocalStack-style)
     s.Delete(kInspectionPath, plain(clear_messages));     // /_mock: forget them
+    s.Get   (kCallbacksPath,        plain(list_callbacks));          // webhook attempts
+    s.Get   (kCallbackOptionsPath,  plain(fetch_callback_options));  // retry/delay/dup/reorder
+    s.Put   (kCallbackOptionsPath,  plain(update_callback_options));
+    s.Get   (kLifecyclePath,        plain(fetch_lifecycle));         // mode + step delays
+    s.Put   (kLifecyclePath,        plain(update_lifecycle));
+    s.Post  (kAdvancePath,          plain(advance_message));         // manual mode
+    s.Get   (kMagicPath,            plain(list_magic));              // the magic-number table
+    s.Post  (kInboundPath,          plain(receive_inbound));         // simulate a reply
     // clang-format on
     common::add_control_plane(s, *this, kServiceName, *clock_, log_);
 
@@ -150,24 +178,45 @@ class TwilioService final : public common::Service {
   }
 
   Config config_;
+  LifecycleSettings settings_;  // the start-up settings, restored by reset
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<common::Clock> clock_;
   common::IdGenerator ids_;
   std::unique_ptr<common::Sqlite> db_;
   Store store_;
   Lifecycle lifecycle_;
+  http::HttplibWebhookSender sender_;
+  StatusEngine engine_;
   Messaging messaging_;
+  Inbound inbound_;
   http::Deps deps_;
   httplib::Server server_;
   std::atomic<bool> ready_{false};
+  // Last: destroyed first, so the worker stops before anything it uses goes away.
+  std::unique_ptr<Scheduler> scheduler_;
 };
 
 }  // namespace
 
 std::vector<common::OptionSpec> option_specs() {
   auto specs = common::server_option_specs("MOCK_TWILIO", kDefaultPort);
-  specs.push_back({"--progression", "MOCK_TWILIO_PROGRESSION", "immediate",
-                   "how messages move after creation: immediate (queued -> delivered)"});
+  specs.push_back({"--progression", "MOCK_TWILIO_PROGRESSION", "timed",
+                   "how messages move after creation: immediate | timed | manual"});
+  specs.push_back({"--step-delays", "MOCK_TWILIO_STEP_DELAYS",
+                   "accepted=1000,queued=1000,sending=1000,sent=2000",
+                   "timed mode: milliseconds spent in each status"});
+  specs.push_back({"--callback-attempts", "MOCK_TWILIO_CALLBACK_ATTEMPTS", "3",
+                   "attempts per status callback (1 = no retry)"});
+  specs.push_back({"--callback-backoff-ms", "MOCK_TWILIO_CALLBACK_BACKOFF_MS", "1000",
+                   "wait before the first retry; doubles after each"});
+  specs.push_back({"--callback-timeout-ms", "MOCK_TWILIO_CALLBACK_TIMEOUT_MS", "5000",
+                   "connect/read timeout of one webhook attempt"});
+  specs.push_back({"--callback-delay-ms", "MOCK_TWILIO_CALLBACK_DELAY_MS", "0",
+                   "extra delay before every status callback"});
+  specs.push_back({"--callback-duplicate", "MOCK_TWILIO_CALLBACK_DUPLICATE", "false",
+                   "send every status callback twice (true|false)"});
+  specs.push_back({"--callback-reorder", "MOCK_TWILIO_CALLBACK_REORDER", "false",
+                   "callbacks due together are sent newest first (true|false)"});
   return specs;
 }
 
@@ -180,8 +229,47 @@ common::Result<Config, std::string> config_from(const common::ParsedOptions& par
   if (config.server.fixtures.empty()) config.server.fixtures = common::default_fixture_path(argv0);
   config.progression = parsed.get_or("progression", config.progression);
   if (!parse_progression(config.progression)) {
-    return common::fail(
-        fmt::format("--progression: '{}' is not one of immediate", config.progression));
+    return common::fail(fmt::format("--progression: '{}' is not one of immediate, timed, manual",
+                                    config.progression));
+  }
+  if (auto text = parsed.get("step-delays")) {
+    auto delays = parse_step_delays(*text, config.step_delays);
+    if (!delays) {
+      return common::fail(fmt::format(
+          "--step-delays: '{}' is not a list like accepted=1000,queued=1000,sending=1000,sent=2000",
+          *text));
+    }
+    config.step_delays = *delays;
+  }
+  struct Number {
+    const char* flag;
+    std::uint64_t min;
+    std::uint64_t max;
+  };
+  for (const Number n :
+       {Number{"callback-attempts", 1, 10}, Number{"callback-backoff-ms", 0, 86400000},
+        Number{"callback-timeout-ms", 1, 60000}, Number{"callback-delay-ms", 0, 86400000}}) {
+    auto text = parsed.get(n.flag);
+    if (!text) continue;
+    auto v = common::parse_u64(std::string("--") + n.flag, *text);
+    if (!v || *v < n.min || *v > n.max) {
+      return common::fail(
+          fmt::format("--{}: '{}' is not an integer from {} to {}", n.flag, *text, n.min, n.max));
+    }
+    const std::string flag = n.flag;
+    if (flag == "callback-attempts") config.callbacks.max_attempts = static_cast<int>(*v);
+    if (flag == "callback-backoff-ms") config.callbacks.backoff = std::chrono::milliseconds(*v);
+    if (flag == "callback-timeout-ms") config.callbacks.timeout = std::chrono::milliseconds(*v);
+    if (flag == "callback-delay-ms") config.callbacks.delay = std::chrono::milliseconds(*v);
+  }
+  for (const char* flag : {"callback-duplicate", "callback-reorder"}) {
+    auto text = parsed.get(flag);
+    if (!text) continue;
+    if (*text != "true" && *text != "false") {
+      return common::fail(fmt::format("--{}: '{}' is not true or false", flag, *text));
+    }
+    (std::string(flag) == "callback-duplicate" ? config.callbacks.duplicate
+                                               : config.callbacks.reorder) = *text == "true";
   }
   return config;
 }
@@ -196,13 +284,14 @@ common::Result<std::unique_ptr<common::Service>, std::string> make_service(const
         fmt::format("--clock: '{}' is not one of system, manual", config.server.clock));
   const auto progression = parse_progression(config.progression);
   if (!progression) {
-    return common::fail(
-        fmt::format("--progression: '{}' is not one of immediate", config.progression));
+    return common::fail(fmt::format("--progression: '{}' is not one of immediate, timed, manual",
+                                    config.progression));
   }
   auto db = common::Sqlite::open(config.server.db, kSchemaSql, kSchemaVersion);
   if (!db) return common::fail(db.error());
-  auto service = std::make_unique<TwilioService>(config, common::make_logger("twilio", *level),
-                                                 std::move(clock), std::move(*db), *progression);
+  auto service = std::make_unique<TwilioService>(
+      config, common::make_logger("twilio", *level), std::move(clock), std::move(*db),
+      LifecycleSettings{*progression, config.step_delays});
   auto started = service->start();
   if (!started) return common::fail(started.error());
   return std::unique_ptr<common::Service>(std::move(service));

@@ -9,6 +9,8 @@
 #include "common/config.hpp"
 #include "common/result.hpp"
 #include "common/service.hpp"
+#include "mock_twilio/domain/callbacks.hpp"
+#include "mock_twilio/domain/lifecycle.hpp"
 
 namespace mock::twilio {
 
@@ -17,12 +19,15 @@ inline constexpr int kDefaultPort = 8082;
 struct Config {
   common::ServerOptions server;  // host, port, port_file, fixtures (path), db, seed, clock, ...
   bool sequential_ids = false;   // tests: readable ids (SM000...01); not a flag
-  // --progression / MOCK_TWILIO_PROGRESSION: how messages move after creation. This issue
-  // implements "immediate" (queued -> delivered at once).
-  std::string progression = "immediate";
+  // --progression / MOCK_TWILIO_PROGRESSION: immediate | timed | manual (domain/lifecycle.hpp).
+  std::string progression = "timed";
+  // --step-delays / MOCK_TWILIO_STEP_DELAYS: timed mode's wait in each status, in ms.
+  StepDelays step_delays;
+  // --callback-* flags: retry policy and resilience options of status callbacks.
+  CallbackOptions callbacks;
 };
 
-// server_option_specs("MOCK_TWILIO", 8082) + --progression.
+// server_option_specs("MOCK_TWILIO", 8082) + --progression, --step-delays, --callback-*.
 std::vector<common::OptionSpec> option_specs();
 // Validated Config; the fixture defaults to common::default_fixture_path(argv0).
 common::Result<Config, std::string> config_from(const common::ParsedOptions& parsed,

@@ -1,5 +1,8 @@
 #include "mock_twilio/domain/errors.hpp"
 
+#include <array>
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace mock::twilio {
@@ -89,6 +92,59 @@ ApiError to_unsubscribed() {
 }
 
 ApiError to_not_mobile() { return bad_request(21614, "'To' number is not a valid mobile number"); }
+
+ApiError send_at_required() {
+  return bad_request(35111, "SendAt is required when ScheduleType is fixed");
+}
+
+ApiError send_at_unsupported(std::string_view send_at) {
+  return bad_request(35114,
+                     fmt::format("Scheduling does not support this timestamp: {} (SendAt must be "
+                                 "YYYY-MM-DDTHH:MM:SSZ, 15 minutes to 35 days ahead)",
+                                 send_at));
+}
+
+ApiError schedule_type_invalid(std::string_view type) {
+  return bad_request(35115, fmt::format("ScheduleType '{}' is not supported (only fixed)", type));
+}
+
+ApiError schedule_needs_service() {
+  return bad_request(35118, "MessagingServiceSid is required to schedule a message");
+}
+
+ApiError unknown_inbound_number(std::string_view to) {
+  return {404, 20404,
+          fmt::format("The requested resource {} was not found (no account owns this number)", to)};
+}
+
+namespace {
+constexpr std::array<std::pair<int, std::string_view>, 10> kDeliveryErrors{{
+    {30001, "Queue overflow"},
+    {30002, "Account suspended"},
+    {30003, "Unreachable destination handset"},
+    {30004, "Message blocked"},
+    {30005, "Unknown destination handset"},
+    {30006, "Landline or unreachable carrier"},
+    {30007, "Carrier violation"},
+    {30008, "Unknown error"},
+    {30009, "Missing segment"},
+    {30010, "Message price exceeds max price"},
+}};
+}  // namespace
+
+std::string_view delivery_error_message(int code) {
+  for (const auto& [c, text] : kDeliveryErrors) {
+    if (c == code) return text;
+  }
+  return "Unknown error";
+}
+
+bool is_delivery_error(int code) {
+  for (const auto& [c, text] : kDeliveryErrors) {
+    if (c == code) return true;
+  }
+  return false;
+}
 
 ApiError invalid_parameter(std::string_view name, std::string_view detail) {
   return bad_request(20001, fmt::format("Invalid {}: {}", name, detail));

@@ -61,6 +61,18 @@ ApiError to_unreachable(std::string_view to, std::string_view from);  // 400/216
 ApiError to_no_permission(std::string_view to);                       // 400/21408
 ApiError to_unsubscribed();                                           // 400/21610
 ApiError to_not_mobile();                                             // 400/21614
+// Scheduling (twilio-messaging.md §1.1; texts: choice, only the docs titles are known).
+ApiError send_at_required();                       // 400/35111 ScheduleType=fixed without SendAt
+ApiError send_at_unsupported(std::string_view);    // 400/35114 SendAt unparsable / outside window
+ApiError schedule_type_invalid(std::string_view);  // 400/35115 ScheduleType other than fixed
+ApiError schedule_needs_service();                 // 400/35118 scheduling without a service
+// 404/20404 for /_mock/twilio/inbound when To is no number or sender of any account.
+ApiError unknown_inbound_number(std::string_view to);
+// The name of a 300xx delivery error (twilio-messaging.md §3 "Delivery errors"); "Unknown
+// error" for codes outside the table. Not an HTTP error: it lands in error_message.
+std::string_view delivery_error_message(int code);
+// True for the 300xx codes above.
+bool is_delivery_error(int code);
 // 400/20001 "Invalid <name>: <detail>" (PageSize, Page, PageToken, DateSent*, Status, Body
 // on update; code and text: choice, Twilio's are unknown).
 ApiError invalid_parameter(std::string_view name, std::string_view detail);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "mock_twilio/domain/magic.hpp"
 #include "mock_twilio/domain/phone.hpp"
 #include "mock_twilio/domain/segments.hpp"
 
@@ -15,38 +16,28 @@ namespace {
 
 using std::chrono::days;
 
-// Test credentials' magic numbers (twilio-messaging.md §4): one table, no scattered ifs.
-enum class Magic {
-  kPass,
-  kInvalid,
-  kNotOwned,
-  kQueueFull,
-  kUnreachable,
-  kNoPermission,
-  kUnsubscribed,
-  kNotMobile
-};
-constexpr std::array<std::pair<std::string_view, Magic>, 4> kMagicFrom{{
-    {"+15005550001", Magic::kInvalid},
-    {"+15005550006", Magic::kPass},
-    {"+15005550007", Magic::kNotOwned},
-    {"+15005550008", Magic::kQueueFull},
-}};
-constexpr std::array<std::pair<std::string_view, Magic>, 5> kMagicTo{{
-    {"+15005550001", Magic::kInvalid},
-    {"+15005550002", Magic::kUnreachable},
-    {"+15005550003", Magic::kNoPermission},
-    {"+15005550004", Magic::kUnsubscribed},
-    {"+15005550009", Magic::kNotMobile},
-}};
-
-template <std::size_t N>
-std::optional<Magic> lookup(const std::array<std::pair<std::string_view, Magic>, N>& table,
-                            std::string_view number) {
-  for (const auto& [n, m] : table) {
-    if (n == number) return m;
+// Test credentials' magic numbers (twilio-messaging.md §4) come from the one table in
+// magic.hpp; this maps a rejecting row to its catalogue entry.
+ApiError magic_rejection(const MagicNumber& row, const std::string& given, const std::string& to,
+                         const std::optional<std::string>& from) {
+  switch (row.code) {
+    case 21212:
+      return errors::invalid_from_number(given);
+    case 21611:
+      return errors::from_queue_full();
+    case 21211:
+      return errors::invalid_to_number(given);
+    case 21612:
+      return errors::to_unreachable(to, from.value_or(""));
+    case 21408:
+      return errors::to_no_permission(to);
+    case 21610:
+      return errors::to_unsubscribed();
+    case 21614:
+      return errors::to_not_mobile();
+    default:
+      return errors::from_not_sms_capable(given);
   }
-  return std::nullopt;
 }
 
 bool all_digits(std::string_view s) {
@@ -104,6 +95,20 @@ std::optional<TimePoint> parse_date_sent_day(std::string_view text) {
   return TimePoint(std::chrono::sys_days(ymd));
 }
 
+std::optional<TimePoint> parse_send_at(std::string_view text) {
+  if (text.size() != 20 || text[10] != 'T' || text[19] != 'Z') return std::nullopt;
+  auto day = parse_date_sent_day(text.substr(0, 10));
+  if (!day || !all_digits(text.substr(11, 2)) || text[13] != ':' ||
+      !all_digits(text.substr(14, 2)) || text[16] != ':' || !all_digits(text.substr(17, 2))) {
+    return std::nullopt;
+  }
+  const int hh = std::stoi(std::string(text.substr(11, 2)));
+  const int mi = std::stoi(std::string(text.substr(14, 2)));
+  const int ss = std::stoi(std::string(text.substr(17, 2)));
+  if (hh > 23 || mi > 59 || ss > 59) return std::nullopt;
+  return *day + std::chrono::hours(hh) + std::chrono::minutes(mi) + std::chrono::seconds(ss);
+}
+
 Result<Account> Messaging::authenticate(const std::optional<Credentials>& credentials,
                                         const std::string& path_account_sid) {
   if (!credentials) return common::fail(errors::authenticate());
@@ -151,15 +156,10 @@ Result<Message> Messaging::create_message(const Account& account,
     from = normalize_phone(*request.from);
     if (!from) return common::fail(errors::invalid_from_number(*request.from));
     if (account.test) {
-      switch (lookup(kMagicFrom, *from).value_or(Magic::kNotOwned)) {
-        case Magic::kPass:
-          break;
-        case Magic::kInvalid:
-          return common::fail(errors::invalid_from_number(*request.from));
-        case Magic::kQueueFull:
-          return common::fail(errors::from_queue_full());
-        default:
-          return common::fail(errors::from_not_sms_capable(*from));
+      const auto magic = find_magic(MagicScope::kTestFrom, *from);
+      if (!magic) return common::fail(errors::from_not_sms_capable(*from));
+      if (magic->effect == MagicEffect::kReject) {
+        return common::fail(magic_rejection(*magic, *request.from, *to, from));
       }
     } else {
       auto number = repo_.find_phone_number(account.sid, *from);
@@ -168,10 +168,31 @@ Result<Message> Messaging::create_message(const Account& account,
       }
     }
   }
-  // Messaging Services and Content templates are not modelled in this issue: refuse them
-  // rather than pretend (README "Deviations and choices").
-  if (has_service)
-    return common::fail(errors::invalid_messaging_service(*request.messaging_service_sid));
+  // Messaging Service (account-scoped; test accounts have none: 21705 as Twilio).
+  std::optional<MessagingService> service;
+  if (has_service) {
+    service = repo_.find_messaging_service(account.sid, *request.messaging_service_sid);
+    if (!service || service->senders.empty()) {
+      return common::fail(errors::invalid_messaging_service(*request.messaging_service_sid));
+    }
+  }
+  // Scheduling (§1.1): fixed only, with a service, SendAt within the window.
+  std::optional<TimePoint> send_at;
+  if (request.schedule_type && !request.schedule_type->empty()) {
+    if (*request.schedule_type != "fixed") {
+      return common::fail(errors::schedule_type_invalid(*request.schedule_type));
+    }
+    if (!service) return common::fail(errors::schedule_needs_service());
+    if (!request.send_at || request.send_at->empty()) {
+      return common::fail(errors::send_at_required());
+    }
+    send_at = parse_send_at(*request.send_at);
+    const auto now = clock_.now();
+    if (!send_at || *send_at < now + kMinScheduleAhead || *send_at > now + kMaxScheduleAhead) {
+      return common::fail(errors::send_at_unsupported(*request.send_at));
+    }
+  }
+  // Content templates are not modelled: refuse rather than pretend.
   if (has_content) return common::fail(errors::invalid_content_sid());
   if (request.media_urls.size() > kMaxMediaUrls) return common::fail(errors::too_many_media());
   // 7: length, in code points.
@@ -180,21 +201,12 @@ Result<Message> Messaging::create_message(const Account& account,
   if (segments.characters > kMaxBodyChars) return common::fail(errors::body_too_long());
   // 8: To-side conditions (test credentials' magic To numbers).
   if (account.test) {
-    switch (lookup(kMagicTo, *to).value_or(Magic::kPass)) {
-      case Magic::kInvalid:
-        return common::fail(errors::invalid_to_number(*request.to));
-      case Magic::kUnreachable:
-        return common::fail(errors::to_unreachable(*to, *from));
-      case Magic::kNoPermission:
-        return common::fail(errors::to_no_permission(*to));
-      case Magic::kUnsubscribed:
-        return common::fail(errors::to_unsubscribed());
-      case Magic::kNotMobile:
-        return common::fail(errors::to_not_mobile());
-      default:
-        break;
+    if (const auto magic = find_magic(MagicScope::kTestTo, *to)) {
+      return common::fail(magic_rejection(*magic, *request.to, *to, from));
     }
   }
+  // Opt-outs (an inbound STOP): account-wide for that end-user number.
+  if (repo_.is_opted_out(account.sid, *to)) return common::fail(errors::to_unsubscribed());
 
   Message m;
   const bool mms = !request.media_urls.empty();
@@ -206,13 +218,24 @@ Result<Message> Messaging::create_message(const Account& account,
   m.status = MessageStatus::kQueued;
   m.direction = Direction::kOutboundApi;
   m.num_segments = mms ? 1 : segments.segments;  // MMS shows "1" (spec example)
+  if (service) {
+    // §1.1: accepted (or scheduled); no sender and "0" segments until one is picked.
+    m.messaging_service_sid = service->sid;
+    m.status = send_at ? MessageStatus::kScheduled : MessageStatus::kAccepted;
+    m.num_segments = 0;
+    m.next_at = send_at;
+  }
   m.num_media = static_cast<int>(request.media_urls.size());
   m.media_urls = request.media_urls;
   m.price_unit = "USD";
   m.status_callback = request.status_callback;
   m.date_created = m.date_updated = clock_.now();
-  repo_.insert_message(m);
-  if (auto next = lifecycle_.after_create(m, account)) repo_.update_message(*next);
+  lifecycle_.schedule_initial(m, account);
+  {
+    std::lock_guard lock(lifecycle_.message_mutex());
+    repo_.insert_message(m);
+  }
+  if (m.next_at) engine_.wake();  // the scheduler moves it on, off this thread
   return m;
 }
 
@@ -321,13 +344,16 @@ Result<Message> Messaging::update_message(const Account& account, const std::str
     return common::fail(errors::invalid_parameter(
         "Body", "a message body can only be redacted (set to an empty string)"));
   }
+  std::lock_guard lock(lifecycle_.message_mutex());
+  found = repo_.find_message(account.sid, sid);  // re-read under the lock: the scheduler
+  if (!found) return common::fail(errors::not_found(path));  // may have moved it
   Message m = *found;
   const auto now = clock_.now();
+  bool canceled = false;
   if (request.status) {
     if (m.status != MessageStatus::kScheduled) return common::fail(errors::cannot_cancel());
-    m.status = MessageStatus::kCanceled;
-    m.date_sent.reset();
-    m.date_updated = now;
+    m = lifecycle_.set_status(m, MessageStatus::kCanceled, std::nullopt, now, nullptr);
+    canceled = true;
   }
   if (request.body) {
     if (!is_final(m.status)) return common::fail(errors::redact_before_complete());
@@ -335,6 +361,7 @@ Result<Message> Messaging::update_message(const Account& account, const std::str
     m.date_updated = now;
   }
   repo_.update_message(m);
+  if (canceled) engine_.status_changed(m);  // §5: a status change after creation
   return m;
 }
 

@@ -4,6 +4,7 @@
 // Handlers parse the request into the structs below, call one operation and render the
 // Result. Every operation is safe to call concurrently (state lives in the repository).
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "mock_twilio/domain/lifecycle.hpp"
 #include "mock_twilio/domain/model.hpp"
 #include "mock_twilio/domain/repository.hpp"
+#include "mock_twilio/domain/status_engine.hpp"
 
 namespace mock::twilio {
 
@@ -35,6 +37,8 @@ struct CreateMessageRequest {
   std::optional<std::string> content_sid;
   std::optional<std::string> status_callback;
   std::vector<std::string> media_urls;
+  std::optional<std::string> schedule_type;  // ScheduleType (only "fixed")
+  std::optional<std::string> send_at;        // SendAt, YYYY-MM-DDTHH:MM:SSZ
 };
 
 // ListMessage query parameters as received (decoded); list_message validates them.
@@ -69,12 +73,19 @@ inline constexpr std::size_t kMaxMediaUrls = 10;
 // Calendar-day bounds of a DateSent value: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (its day).
 // Returns midnight UTC of that day, or nullopt when the text is neither form.
 std::optional<TimePoint> parse_date_sent_day(std::string_view text);
+// SendAt: exactly YYYY-MM-DDTHH:MM:SSZ (twilio-messaging.md §1.1); nullopt otherwise.
+std::optional<TimePoint> parse_send_at(std::string_view text);
+
+// The scheduling window (twilio-messaging.md §1.1; Twilio's docs pages disagree, we take
+// the 35114 page: 15 minutes to 35 days ahead).
+inline constexpr std::chrono::minutes kMinScheduleAhead{15};
+inline constexpr std::chrono::hours kMaxScheduleAhead{35 * 24};
 
 class Messaging {
  public:
   Messaging(MessageRepository& repo, const common::Clock& clock, common::IdGenerator& ids,
-            const Lifecycle& lifecycle)
-      : repo_(repo), clock_(clock), ids_(ids), lifecycle_(lifecycle) {}
+            Lifecycle& lifecycle, StatusEngine& engine)
+      : repo_(repo), clock_(clock), ids_(ids), lifecycle_(lifecycle), engine_(engine) {}
 
   // Basic credentials against the path's AccountSid. Auth comes first: a path account that
   // is malformed or unknown also yields 401/20003 (no account can match it).
@@ -82,9 +93,10 @@ class Messaging {
                                const std::string& path_account_sid);
 
   // Validation order (§3 "Suggested validation order"): 21604, 21603, 21602, 21211, 21212,
-  // 21606, MessagingServiceSid/ContentSid/MediaUrl count, 21617, then the test-account magic
-  // To numbers. Returns the message as created (`queued`); the stored row may already have
-  // moved on (Lifecycle).
+  // 21606, MessagingServiceSid (21705), scheduling (35115, 35118, 35111, 35114),
+  // ContentSid/MediaUrl count, 21617, the test-account magic To numbers, then opt-outs
+  // (21610). Returns the message as created (`queued`; `accepted` with a Messaging Service,
+  // `scheduled` with ScheduleType=fixed); the scheduler moves it on (Lifecycle).
   Result<Message> create_message(const Account& account, const CreateMessageRequest& request);
   Result<MessagePage> list_message(const Account& account, const ListMessageRequest& request);
   // `path` is the request path, echoed by a 20404.
@@ -102,7 +114,8 @@ class Messaging {
   MessageRepository& repo_;
   const common::Clock& clock_;
   common::IdGenerator& ids_;
-  const Lifecycle& lifecycle_;
+  Lifecycle& lifecycle_;
+  StatusEngine& engine_;
 };
 
 }  // namespace mock::twilio

@@ -6,96 +6,28 @@
 
 #include <catch2/catch.hpp>
 
+#include "mock_twilio/domain/test_doubles.hpp"
+
 namespace mock::twilio {
 namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kAc1 = "AC00000000000000000000000000000001";
-const std::string kAc2 = "AC00000000000000000000000000000002";
-const std::string kAcTest = "AC0000000000000000000000000000000f";
-const std::string kSk1 = "SK00000000000000000000000000000001";
-
-class FakeRepository final : public MessageRepository {
- public:
-  FakeRepository() {
-    accounts_[kAc1] = Account{kAc1, "token1", "one", false};
-    accounts_[kAc2] = Account{kAc2, "token2", "two", false};
-    accounts_[kAcTest] = Account{kAcTest, "test-token", "test", true};
-    keys_[kSk1] = ApiKey{kSk1, "secret1", kAc1, "key"};
-    numbers_.push_back(PhoneNumber{"PN1", kAc1, "+15557778888", true, {}, {}});
-    numbers_.push_back(PhoneNumber{"PN2", kAc1, "+15557770000", false, {}, {}});
-  }
-  std::optional<Account> find_account(const std::string& sid) override {
-    auto it = accounts_.find(sid);
-    return it == accounts_.end() ? std::nullopt : std::optional(it->second);
-  }
-  std::optional<ApiKey> find_api_key(const std::string& sid) override {
-    auto it = keys_.find(sid);
-    return it == keys_.end() ? std::nullopt : std::optional(it->second);
-  }
-  std::optional<PhoneNumber> find_phone_number(const std::string& account_sid,
-                                               const std::string& number) override {
-    for (const auto& n : numbers_) {
-      if (n.account_sid == account_sid && n.phone_number == number) return n;
-    }
-    return std::nullopt;
-  }
-  void insert_message(const Message& m) override { messages_.push_back(m); }
-  void update_message(const Message& m) override {
-    for (auto& row : messages_) {
-      if (row.sid == m.sid) row = m;
-    }
-  }
-  std::optional<Message> find_message(const std::string& account_sid,
-                                      const std::string& sid) override {
-    for (const auto& m : messages_) {
-      if (m.account_sid == account_sid && m.sid == sid) return m;
-    }
-    return std::nullopt;
-  }
-  std::vector<Message> list_messages(const MessageQuery& q) override {
-    std::vector<Message> out;
-    for (const auto& m : messages_) {
-      if (m.account_sid == q.account_sid && (!q.to || m.to == *q.to)) out.push_back(m);
-    }
-    std::sort(out.begin(), out.end(), [](const Message& a, const Message& b) {
-      return std::tie(a.date_created, a.sid) > std::tie(b.date_created, b.sid);
-    });
-    if (q.after) {
-      std::erase_if(out, [&](const Message& m) {
-        return std::tie(m.date_created, m.sid) >= std::tie(q.after->date_created, q.after->sid);
-      });
-    }
-    if (out.size() > q.limit) out.resize(q.limit);
-    return out;
-  }
-  bool delete_message(const std::string& account_sid, const std::string& sid) override {
-    return std::erase_if(messages_, [&](const Message& m) {
-             return m.account_sid == account_sid && m.sid == sid;
-           }) > 0;
-  }
-  std::vector<Message> inspect_messages(const InspectionFilter&) override { return messages_; }
-  std::size_t clear_messages() override {
-    const auto n = messages_.size();
-    messages_.clear();
-    return n;
-  }
-
-  std::vector<Message> messages_;
-
- private:
-  std::map<std::string, Account> accounts_;
-  std::map<std::string, ApiKey> keys_;
-  std::vector<PhoneNumber> numbers_;
-};
+using testing::FakeRepository;
+using testing::kAc1;
+using testing::kAc2;
+using testing::kAcTest;
+using testing::kSk1;
+using testing::RecordingSender;
 
 struct World {
   FakeRepository repo;
   common::ManualClock clock;
   common::IdGenerator ids = common::IdGenerator::sequential();
-  Lifecycle lifecycle{Progression::kImmediate, clock};
-  Messaging messaging{repo, clock, ids, lifecycle};
+  Lifecycle lifecycle{LifecycleSettings{Progression::kImmediate, {}}, clock};
+  RecordingSender sender;
+  StatusEngine engine{repo, lifecycle, ids, sender, {}};
+  Messaging messaging{repo, clock, ids, lifecycle, engine};
   Account ac1 = *repo.find_account(kAc1);
 
   Message seed(const std::string& sid, MessageStatus status) {
@@ -167,6 +99,8 @@ TEST_CASE("create_message: queued in the response / delivered in the store",
   CHECK_FALSE(m->date_sent);
   CHECK_FALSE(m->price);
   CHECK(m->num_segments == 1);
+  CHECK(w.repo.find_message(kAc1, m->sid)->status == MessageStatus::kQueued);
+  w.engine.run_due();  // what the scheduler thread does
   const auto stored = *w.repo.find_message(kAc1, m->sid);
   CHECK(stored.status == MessageStatus::kDelivered);
   CHECK(stored.date_sent == w.clock.now());
@@ -181,6 +115,7 @@ TEST_CASE("create_message: price is per segment and MMS gets an MM SID", "[twili
   auto m = w.messaging.create_message(w.ac1, r);
   REQUIRE(m);
   CHECK(m->num_segments == 2);
+  w.engine.run_due();
   CHECK(w.repo.find_message(kAc1, m->sid)->price == "-0.01580");
   r.body.reset();
   r.media_urls = {"https://e.x/a.png", "https://e.x/b.png"};

@@ -64,6 +64,17 @@ struct PhoneNumber {
   std::optional<std::string> status_callback;
 };
 
+// A Messaging Service (MG...): a sender pool and its webhook URLs (twilio-messaging.md §1.1,
+// §8). Sends with MessagingServiceSid start `accepted`; the sender is picked later.
+struct MessagingService {
+  std::string sid;  // MG + 32 hex
+  std::string account_sid;
+  std::string friendly_name;
+  std::vector<std::string> senders;  // E.164 numbers of the account, in pool order
+  std::optional<std::string> status_callback;
+  std::optional<std::string> inbound_request_url;
+};
+
 // One row of the Messages resource. Prices are kept as the wire string ("-0.00790").
 struct Message {
   std::string sid;  // SM/MM + 32 hex
@@ -85,6 +96,9 @@ struct Message {
   TimePoint date_created;
   TimePoint date_updated;
   std::optional<TimePoint> date_sent;
+  // Not on the wire: when the scheduler moves this message to its next status (nullopt: it
+  // does not move by itself; test accounts, manual mode, final states).
+  std::optional<TimePoint> next_at;
 };
 
 }  // namespace mock::twilio

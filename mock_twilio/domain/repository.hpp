@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mock_twilio/domain/callbacks.hpp"
 #include "mock_twilio/domain/model.hpp"
 
 namespace mock::twilio {
@@ -52,6 +53,33 @@ class MessageRepository {
   virtual std::vector<Message> inspect_messages(const InspectionFilter& filter) = 0;
   // Deletes every message; returns how many.
   virtual std::size_t clear_messages() = 0;
+
+  // Messaging Services (account-scoped lookup) and number owners (inbound: any account).
+  virtual std::optional<MessagingService> find_messaging_service(const std::string& account_sid,
+                                                                 const std::string& sid) = 0;
+  virtual std::optional<PhoneNumber> find_number_owner(const std::string& number) = 0;
+  virtual std::optional<MessagingService> find_service_by_sender(const std::string& number) = 0;
+  // A message by SID whatever its account (control plane).
+  virtual std::optional<Message> find_message_by_sid(const std::string& sid) = 0;
+  // Messages with next_at <= now, earliest first (next_at, then sid), at most `limit`.
+  virtual std::vector<Message> due_messages(TimePoint now, std::size_t limit) = 0;
+  virtual std::optional<TimePoint> next_message_due() = 0;
+
+  // Webhook attempts. insert returns the new id.
+  virtual std::int64_t insert_callback(const CallbackAttempt& attempt) = 0;
+  virtual void update_callback(const CallbackAttempt& attempt) = 0;
+  // Pending attempts with due_at <= now: by due_at, then id (newest id first if
+  // `newest_first`).
+  virtual std::vector<CallbackAttempt> due_callbacks(TimePoint now, bool newest_first) = 0;
+  virtual std::optional<TimePoint> next_callback_due() = 0;
+  // Every attempt in id order, optionally of one message.
+  virtual std::vector<CallbackAttempt> list_callbacks(
+      const std::optional<std::string>& message_sid) = 0;
+
+  // Opt-outs: per account and end-user number (README "Deviations and choices").
+  virtual void set_opted_out(const std::string& account_sid, const std::string& number,
+                             bool opted_out) = 0;
+  virtual bool is_opted_out(const std::string& account_sid, const std::string& number) = 0;
 };
 
 }  // namespace mock::twilio

@@ -9,6 +9,7 @@
 #include <httplib.h>
 #include <spdlog/logger.h>
 
+#include "mock_twilio/domain/inbound.hpp"
 #include "mock_twilio/domain/messaging.hpp"
 #include "mock_twilio/domain/repository.hpp"
 
@@ -29,6 +30,9 @@ struct Deps {
   Messaging& messaging;
   MessageRepository& repository;
   std::shared_ptr<spdlog::logger> log;
+  StatusEngine& engine;
+  Lifecycle& lifecycle;
+  Inbound& inbound;
 };
 
 void create_message(Deps& d, const httplib::Request& req, httplib::Response& res,

@@ -11,6 +11,8 @@ CreateMessageRequest create_request_from(const common::Form& form) {
   r.content_sid = form.get("ContentSid");
   r.status_callback = form.get("StatusCallback");
   r.media_urls = form.all("MediaUrl");
+  r.schedule_type = form.get("ScheduleType");
+  r.send_at = form.get("SendAt");
   return r;
 }
 

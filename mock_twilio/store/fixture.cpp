@@ -162,6 +162,30 @@ common::Result<TwilioFixture, std::string> parse_fixture(const common::FixtureFi
       p.status_callback = r.optional_string("status_callback");
       out.phone_numbers.push_back(std::move(p));
     }
+    std::set<std::pair<std::string, std::string>> owned;  // (account, number)
+    for (const auto& p : out.phone_numbers) owned.emplace(p.account_sid, p.phone_number);
+    const auto& service_rows = top.array("messaging_services");
+    for (std::size_t i = 0; i < service_rows.size() && errors.ok(); ++i) {
+      common::FixtureReader r(service_rows[i],
+                              top.pointer("messaging_services") + "/" + std::to_string(i), errors);
+      MessagingService s;
+      s.sid = r.required_string("sid", sid_pattern("MG"), "a Messaging Service SID");
+      unique_sid(r, s.sid);
+      s.account_sid = r.required_string("account_sid", sid_pattern("AC"), "an account SID");
+      check_account(r, accounts, "account_sid", s.account_sid);
+      s.friendly_name = r.optional_string("friendly_name").value_or("");
+      s.senders = r.string_array("senders");
+      for (std::size_t j = 0; j < s.senders.size() && r.errors().ok(); ++j) {
+        if (!owned.contains({s.account_sid, s.senders[j]})) {
+          r.error(
+              "senders/" + std::to_string(j),
+              fmt::format("'{}' is not a phone number of account {}", s.senders[j], s.account_sid));
+        }
+      }
+      s.status_callback = r.optional_string("status_callback");
+      s.inbound_request_url = r.optional_string("inbound_request_url");
+      out.messaging_services.push_back(std::move(s));
+    }
     const auto& message_rows = top.array("messages");
     for (std::size_t i = 0; i < message_rows.size() && errors.ok(); ++i) {
       common::FixtureReader r(message_rows[i], top.pointer("messages") + "/" + std::to_string(i),

@@ -48,7 +48,8 @@ CREATE TABLE messages (
   status_callback       TEXT,
   date_created          INTEGER NOT NULL,
   date_updated          INTEGER NOT NULL,
-  date_sent             INTEGER
+  date_sent             INTEGER,
+  next_at               INTEGER  -- when the scheduler moves it on (NULL: it does not)
 );
 
 -- One index per list filter; every list is account-scoped and newest first.
@@ -56,3 +57,43 @@ CREATE INDEX messages_by_created ON messages (account_sid, date_created DESC, si
 CREATE INDEX messages_by_to      ON messages (account_sid, to_number, date_created DESC, sid DESC);
 CREATE INDEX messages_by_from    ON messages (account_sid, from_number, date_created DESC, sid DESC);
 CREATE INDEX messages_by_sent    ON messages (account_sid, date_sent);
+CREATE INDEX messages_by_next_at ON messages (next_at) WHERE next_at IS NOT NULL;
+
+-- Messaging Services: senders is a JSON array of E.164 numbers (pool order).
+CREATE TABLE messaging_services (
+  sid                 TEXT PRIMARY KEY,
+  account_sid         TEXT NOT NULL REFERENCES accounts(sid),
+  friendly_name       TEXT NOT NULL DEFAULT '',
+  senders             TEXT NOT NULL DEFAULT '[]',
+  status_callback     TEXT,
+  inbound_request_url TEXT
+);
+
+-- Webhook attempts (status callbacks and inbound webhooks), one row per attempt; params is a
+-- JSON array of [name, value] pairs. Times in ms since the epoch (Clock time).
+CREATE TABLE callbacks (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind              TEXT NOT NULL,
+  account_sid       TEXT NOT NULL,
+  message_sid       TEXT NOT NULL,
+  url               TEXT NOT NULL,
+  params            TEXT NOT NULL,
+  signature         TEXT NOT NULL,
+  idempotency_token TEXT NOT NULL,
+  attempt           INTEGER NOT NULL,
+  duplicate         INTEGER NOT NULL DEFAULT 0,
+  due_at            INTEGER NOT NULL,
+  state             TEXT NOT NULL,
+  response_code     INTEGER,
+  latency_ms        INTEGER,
+  error             TEXT,
+  attempted_at      INTEGER
+);
+CREATE INDEX callbacks_pending ON callbacks (due_at, id) WHERE state = 'pending';
+
+-- End-user numbers that replied STOP, per account.
+CREATE TABLE opt_outs (
+  account_sid TEXT NOT NULL,
+  number      TEXT NOT NULL,
+  PRIMARY KEY (account_sid, number)
+);

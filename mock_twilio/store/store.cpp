@@ -14,7 +14,7 @@ using std::chrono::milliseconds;
 constexpr const char* kMessageColumns =
     "sid, account_sid, messaging_service_sid, from_number, to_number, body, status, direction, "
     "num_segments, num_media, media_urls, price, price_unit, error_code, error_message, "
-    "status_callback, date_created, date_updated, date_sent";
+    "status_callback, date_created, date_updated, date_sent, next_at";
 
 std::int64_t to_ms(TimePoint t) {
   return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
@@ -22,6 +22,22 @@ std::int64_t to_ms(TimePoint t) {
 TimePoint from_ms(std::int64_t ms) { return TimePoint(milliseconds(ms)); }
 
 void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
+  if (v) {
+    st.bind(i, *v);
+  } else {
+    st.bind(i);
+  }
+}
+
+void bind_time(SQLite::Statement& st, int i, const std::optional<TimePoint>& t) {
+  if (t) {
+    st.bind(i, to_ms(*t));
+  } else {
+    st.bind(i);
+  }
+}
+
+void bind_opt_int(SQLite::Statement& st, int i, const std::optional<std::int64_t>& v) {
   if (v) {
     st.bind(i, *v);
   } else {
@@ -60,6 +76,7 @@ Message read_message(SQLite::Statement& st) {
   m.date_created = from_ms(st.getColumn(16).getInt64());
   m.date_updated = from_ms(st.getColumn(17).getInt64());
   if (!st.getColumn(18).isNull()) m.date_sent = from_ms(st.getColumn(18).getInt64());
+  if (!st.getColumn(19).isNull()) m.next_at = from_ms(st.getColumn(19).getInt64());
   return m;
 }
 
@@ -87,16 +104,14 @@ void bind_message(SQLite::Statement& st, const Message& m) {
   bind_opt(st, 16, m.status_callback);
   st.bind(17, to_ms(m.date_created));
   st.bind(18, to_ms(m.date_updated));
-  if (m.date_sent) {
-    st.bind(19, to_ms(*m.date_sent));
-  } else {
-    st.bind(19);
-  }
+  bind_time(st, 19, m.date_sent);
+  bind_time(st, 20, m.next_at);
 }
 
 std::string insert_sql() {
   return fmt::format(
-      "INSERT INTO messages ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO messages ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?)",
       kMessageColumns);
 }
 
@@ -130,7 +145,81 @@ nlohmann::json message_row_json(const Message& m) {
           {"status_callback", opt(m.status_callback)},
           {"date_created_ms", to_ms(m.date_created)},
           {"date_updated_ms", to_ms(m.date_updated)},
-          {"date_sent_ms", m.date_sent ? nlohmann::json(to_ms(*m.date_sent)) : nlohmann::json()}};
+          {"date_sent_ms", m.date_sent ? nlohmann::json(to_ms(*m.date_sent)) : nlohmann::json()},
+          {"next_at_ms", m.next_at ? nlohmann::json(to_ms(*m.next_at)) : nlohmann::json()}};
+}
+
+MessagingService read_service(SQLite::Statement& st) {
+  MessagingService s;
+  s.sid = st.getColumn(0).getString();
+  s.account_sid = st.getColumn(1).getString();
+  s.friendly_name = st.getColumn(2).getString();
+  const auto senders = nlohmann::json::parse(st.getColumn(3).getString(), nullptr, false);
+  if (senders.is_array()) {
+    for (const auto& n : senders) {
+      if (n.is_string()) s.senders.push_back(n.get<std::string>());
+    }
+  }
+  s.status_callback = opt_text(st.getColumn(4));
+  s.inbound_request_url = opt_text(st.getColumn(5));
+  return s;
+}
+
+constexpr const char* kServiceColumns =
+    "sid, account_sid, friendly_name, senders, status_callback, inbound_request_url";
+
+constexpr const char* kCallbackColumns =
+    "id, kind, account_sid, message_sid, url, params, signature, idempotency_token, attempt, "
+    "duplicate, due_at, state, response_code, latency_ms, error, attempted_at";
+
+CallbackAttempt read_callback(SQLite::Statement& st) {
+  CallbackAttempt a;
+  a.id = st.getColumn(0).getInt64();
+  a.kind = parse_callback_kind(st.getColumn(1).getString()).value_or(CallbackKind::kStatus);
+  a.account_sid = st.getColumn(2).getString();
+  a.message_sid = st.getColumn(3).getString();
+  a.url = st.getColumn(4).getString();
+  const auto params = nlohmann::json::parse(st.getColumn(5).getString(), nullptr, false);
+  if (params.is_array()) {
+    for (const auto& p : params) {
+      if (p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_string()) {
+        a.params.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+      }
+    }
+  }
+  a.signature = st.getColumn(6).getString();
+  a.idempotency_token = st.getColumn(7).getString();
+  a.attempt = st.getColumn(8).getInt();
+  a.duplicate = st.getColumn(9).getInt() != 0;
+  a.due_at = from_ms(st.getColumn(10).getInt64());
+  a.state = parse_callback_state(st.getColumn(11).getString()).value_or(CallbackState::kPending);
+  if (!st.getColumn(12).isNull()) a.response_code = st.getColumn(12).getInt();
+  if (!st.getColumn(13).isNull()) a.latency_ms = st.getColumn(13).getInt64();
+  a.error = opt_text(st.getColumn(14));
+  if (!st.getColumn(15).isNull()) a.attempted_at = from_ms(st.getColumn(15).getInt64());
+  return a;
+}
+
+// Binds columns 2.. of kCallbackColumns (everything but id), starting at index 1.
+void bind_callback(SQLite::Statement& st, const CallbackAttempt& a) {
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& [k, v] : a.params) params.push_back({k, v});
+  st.bind(1, std::string(to_string(a.kind)));
+  st.bind(2, a.account_sid);
+  st.bind(3, a.message_sid);
+  st.bind(4, a.url);
+  st.bind(5, params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  st.bind(6, a.signature);
+  st.bind(7, a.idempotency_token);
+  st.bind(8, a.attempt);
+  st.bind(9, a.duplicate ? 1 : 0);
+  st.bind(10, to_ms(a.due_at));
+  st.bind(11, std::string(to_string(a.state)));
+  bind_opt_int(st, 12,
+               a.response_code ? std::optional<std::int64_t>(*a.response_code) : std::nullopt);
+  bind_opt_int(st, 13, a.latency_ms);
+  bind_opt(st, 14, a.error);
+  bind_time(st, 15, a.attempted_at);
 }
 
 }  // namespace
@@ -165,6 +254,17 @@ void Store::load_fixture(const TwilioFixture& fixture) {
       st.bind(4, p.sms_capable ? 1 : 0);
       bind_opt(st, 5, p.sms_url);
       bind_opt(st, 6, p.status_callback);
+      st.exec();
+    }
+    for (const auto& s : fixture.messaging_services) {
+      auto& st = c.prepare(fmt::format(
+          "INSERT INTO messaging_services ({}) VALUES (?, ?, ?, ?, ?, ?)", kServiceColumns));
+      st.bind(1, s.sid);
+      st.bind(2, s.account_sid);
+      st.bind(3, s.friendly_name);
+      st.bind(4, nlohmann::json(s.senders).dump());
+      bind_opt(st, 5, s.status_callback);
+      bind_opt(st, 6, s.inbound_request_url);
       st.exec();
     }
     for (const auto& m : fixture.messages) insert_message_locked(c, m);
@@ -209,6 +309,28 @@ nlohmann::json Store::dump_state() {
     auto& m = c.prepare(
         fmt::format("SELECT {} FROM messages ORDER BY date_created, sid", kMessageColumns));
     while (m.executeStep()) out["messages"].push_back(message_row_json(read_message(m)));
+    out["messaging_services"] = nlohmann::json::array();
+    auto& s =
+        c.prepare(fmt::format("SELECT {} FROM messaging_services ORDER BY sid", kServiceColumns));
+    while (s.executeStep()) {
+      const auto svc = read_service(s);
+      auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+      out["messaging_services"].push_back({{"sid", svc.sid},
+                                           {"account_sid", svc.account_sid},
+                                           {"friendly_name", svc.friendly_name},
+                                           {"senders", svc.senders},
+                                           {"status_callback", opt(svc.status_callback)},
+                                           {"inbound_request_url", opt(svc.inbound_request_url)}});
+    }
+    out["opt_outs"] = nlohmann::json::array();
+    auto& o = c.prepare("SELECT account_sid, number FROM opt_outs ORDER BY account_sid, number");
+    while (o.executeStep()) {
+      out["opt_outs"].push_back(
+          {{"account_sid", o.getColumn(0).getString()}, {"number", o.getColumn(1).getString()}});
+    }
+    auto& cb = c.prepare("SELECT COUNT(*) FROM callbacks");
+    out["callbacks"] = cb.executeStep() ? cb.getColumn(0).getInt64() : 0;
+    cb.reset();
     return out;
   });
 }
@@ -263,11 +385,11 @@ void Store::update_message(const Message& message) {
     const std::string sql = fmt::format(
         "UPDATE messages SET (sid, account_sid, messaging_service_sid, from_number, to_number, "
         "body, status, direction, num_segments, num_media, media_urls, price, price_unit, "
-        "error_code, error_message, status_callback, date_created, date_updated, date_sent) = "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE sid = ?20");
+        "error_code, error_message, status_callback, date_created, date_updated, date_sent, "
+        "next_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE sid = ?21");
     auto& st = c.prepare(sql);
     bind_message(st, message);
-    st.bind(20, message.sid);
+    st.bind(21, message.sid);
     st.exec();
   });
 }
@@ -348,6 +470,161 @@ std::size_t Store::clear_messages() {
   return db_.with([&](common::Conn& c) {
     auto& st = c.prepare("DELETE FROM messages");
     return static_cast<std::size_t>(st.exec());
+  });
+}
+
+std::optional<MessagingService> Store::find_messaging_service(const std::string& account_sid,
+                                                              const std::string& sid) {
+  return db_.with([&](common::Conn& c) -> std::optional<MessagingService> {
+    auto& st = c.prepare(fmt::format(
+        "SELECT {} FROM messaging_services WHERE account_sid = ? AND sid = ?", kServiceColumns));
+    st.bind(1, account_sid);
+    st.bind(2, sid);
+    if (!st.executeStep()) return std::nullopt;
+    return read_service(st);
+  });
+}
+
+std::optional<PhoneNumber> Store::find_number_owner(const std::string& number) {
+  return db_.with([&](common::Conn& c) -> std::optional<PhoneNumber> {
+    auto& st = c.prepare(
+        "SELECT sid, account_sid, phone_number, sms_capable, sms_url, status_callback "
+        "FROM phone_numbers WHERE phone_number = ? ORDER BY sid LIMIT 1");
+    st.bind(1, number);
+    if (!st.executeStep()) return std::nullopt;
+    PhoneNumber p;
+    p.sid = st.getColumn(0).getString();
+    p.account_sid = st.getColumn(1).getString();
+    p.phone_number = st.getColumn(2).getString();
+    p.sms_capable = st.getColumn(3).getInt() != 0;
+    p.sms_url = opt_text(st.getColumn(4));
+    p.status_callback = opt_text(st.getColumn(5));
+    return p;
+  });
+}
+
+std::optional<MessagingService> Store::find_service_by_sender(const std::string& number) {
+  return db_.with([&](common::Conn& c) -> std::optional<MessagingService> {
+    auto& st = c.prepare(fmt::format(
+        "SELECT {} FROM messaging_services WHERE EXISTS (SELECT 1 FROM json_each(senders) "
+        "WHERE value = ?) ORDER BY sid LIMIT 1",
+        kServiceColumns));
+    st.bind(1, number);
+    if (!st.executeStep()) return std::nullopt;
+    return read_service(st);
+  });
+}
+
+std::optional<Message> Store::find_message_by_sid(const std::string& sid) {
+  return db_.with([&](common::Conn& c) -> std::optional<Message> {
+    auto& st = c.prepare(fmt::format("SELECT {} FROM messages WHERE sid = ?", kMessageColumns));
+    st.bind(1, sid);
+    if (!st.executeStep()) return std::nullopt;
+    return read_message(st);
+  });
+}
+
+std::vector<Message> Store::due_messages(TimePoint now, std::size_t limit) {
+  return db_.with([&](common::Conn& c) {
+    auto& st =
+        c.prepare(fmt::format("SELECT {} FROM messages WHERE next_at IS NOT NULL AND next_at <= ? "
+                              "ORDER BY next_at, date_created, sid LIMIT ?",
+                              kMessageColumns));
+    st.bind(1, to_ms(now));
+    st.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Message> out;
+    while (st.executeStep()) out.push_back(read_message(st));
+    return out;
+  });
+}
+
+std::optional<TimePoint> Store::next_message_due() {
+  return db_.with([&](common::Conn& c) -> std::optional<TimePoint> {
+    auto& st = c.prepare("SELECT MIN(next_at) FROM messages WHERE next_at IS NOT NULL");
+    std::optional<TimePoint> out;
+    if (st.executeStep() && !st.getColumn(0).isNull()) out = from_ms(st.getColumn(0).getInt64());
+    st.reset();
+    return out;
+  });
+}
+
+std::int64_t Store::insert_callback(const CallbackAttempt& attempt) {
+  return db_.with([&](common::Conn& c) {
+    auto& st = c.prepare(
+        "INSERT INTO callbacks (kind, account_sid, message_sid, url, params, signature, "
+        "idempotency_token, attempt, duplicate, due_at, state, response_code, latency_ms, error, "
+        "attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    bind_callback(st, attempt);
+    st.exec();
+    return c.db.getLastInsertRowid();
+  });
+}
+
+void Store::update_callback(const CallbackAttempt& attempt) {
+  db_.with([&](common::Conn& c) {
+    auto& st = c.prepare(
+        "UPDATE callbacks SET (kind, account_sid, message_sid, url, params, signature, "
+        "idempotency_token, attempt, duplicate, due_at, state, response_code, latency_ms, error, "
+        "attempted_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?16");
+    bind_callback(st, attempt);
+    st.bind(16, attempt.id);
+    st.exec();
+  });
+}
+
+std::vector<CallbackAttempt> Store::due_callbacks(TimePoint now, bool newest_first) {
+  return db_.with([&](common::Conn& c) {
+    auto& st = c.prepare(fmt::format(
+        "SELECT {} FROM callbacks WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id {}",
+        kCallbackColumns, newest_first ? "DESC" : "ASC"));
+    st.bind(1, to_ms(now));
+    std::vector<CallbackAttempt> out;
+    while (st.executeStep()) out.push_back(read_callback(st));
+    return out;
+  });
+}
+
+std::optional<TimePoint> Store::next_callback_due() {
+  return db_.with([&](common::Conn& c) -> std::optional<TimePoint> {
+    auto& st = c.prepare("SELECT MIN(due_at) FROM callbacks WHERE state = 'pending'");
+    std::optional<TimePoint> out;
+    if (st.executeStep() && !st.getColumn(0).isNull()) out = from_ms(st.getColumn(0).getInt64());
+    st.reset();
+    return out;
+  });
+}
+
+std::vector<CallbackAttempt> Store::list_callbacks(const std::optional<std::string>& message_sid) {
+  return db_.with([&](common::Conn& c) {
+    auto& st = c.prepare(fmt::format("SELECT {} FROM callbacks{} ORDER BY id", kCallbackColumns,
+                                     message_sid ? " WHERE message_sid = ?" : ""));
+    if (message_sid) st.bind(1, *message_sid);
+    std::vector<CallbackAttempt> out;
+    while (st.executeStep()) out.push_back(read_callback(st));
+    return out;
+  });
+}
+
+void Store::set_opted_out(const std::string& account_sid, const std::string& number,
+                          bool opted_out) {
+  db_.with([&](common::Conn& c) {
+    auto& st =
+        c.prepare(opted_out ? "INSERT OR IGNORE INTO opt_outs (account_sid, number) VALUES (?, ?)"
+                            : "DELETE FROM opt_outs WHERE account_sid = ? AND number = ?");
+    st.bind(1, account_sid);
+    st.bind(2, number);
+    st.exec();
+  });
+}
+
+bool Store::is_opted_out(const std::string& account_sid, const std::string& number) {
+  return db_.with([&](common::Conn& c) {
+    auto& st = c.prepare("SELECT 1 FROM opt_outs WHERE account_sid = ? AND number = ?");
+    st.bind(1, account_sid);
+    st.bind(2, number);
+    const bool found = st.executeStep();
+    st.reset();
+    return found;
   });
 }
 

@@ -21,13 +21,14 @@ namespace mock::twilio {
 // store/schema.sql, embedded by embed_text() (CMakeLists.txt).
 extern const std::string_view kSchemaSql;  // NOLINT(readability-identifier-naming): a constant
                                            // (defined by embed_text), named as one
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // The "twilio" section of a fixture file, validated.
 struct TwilioFixture {
   std::vector<Account> accounts;
   std::vector<ApiKey> api_keys;
   std::vector<PhoneNumber> phone_numbers;
+  std::vector<MessagingService> messaging_services;
   std::vector<Message> messages;
 };
 
@@ -37,6 +38,8 @@ struct TwilioFixture {
 //   accounts[{sid, auth_token, friendly_name?, test?}]
 //   api_keys[{sid, secret, account_sid, friendly_name?}]
 //   phone_numbers[{sid, account_sid, phone_number, sms_capable?, sms_url?, status_callback?}]
+//   messaging_services[{sid, account_sid, friendly_name?, senders[] (numbers of that
+//             account), status_callback?, inbound_request_url?}]
 //   messages[{sid, account_sid, to, from?, body?, status?, direction?, messaging_service_sid?,
 //             num_segments?, media_urls?, price?, price_unit?, error_code?, error_message?,
 //             status_callback?, date_created, date_updated?, date_sent?}]   (dates ISO-8601 Z)
@@ -63,6 +66,23 @@ class Store final : public MessageRepository {
   bool delete_message(const std::string& account_sid, const std::string& sid) override;
   std::vector<Message> inspect_messages(const InspectionFilter& filter) override;
   std::size_t clear_messages() override;
+
+  std::optional<MessagingService> find_messaging_service(const std::string& account_sid,
+                                                         const std::string& sid) override;
+  std::optional<PhoneNumber> find_number_owner(const std::string& number) override;
+  std::optional<MessagingService> find_service_by_sender(const std::string& number) override;
+  std::optional<Message> find_message_by_sid(const std::string& sid) override;
+  std::vector<Message> due_messages(TimePoint now, std::size_t limit) override;
+  std::optional<TimePoint> next_message_due() override;
+  std::int64_t insert_callback(const CallbackAttempt& attempt) override;
+  void update_callback(const CallbackAttempt& attempt) override;
+  std::vector<CallbackAttempt> due_callbacks(TimePoint now, bool newest_first) override;
+  std::optional<TimePoint> next_callback_due() override;
+  std::vector<CallbackAttempt> list_callbacks(
+      const std::optional<std::string>& message_sid) override;
+  void set_opted_out(const std::string& account_sid, const std::string& number,
+                     bool opted_out) override;
+  bool is_opted_out(const std::string& account_sid, const std::string& number) override;
 
  private:
   common::Sqlite& db_;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -44,6 +45,7 @@ struct Twilio {
     config.server.clock = "manual";
     config.server.log_level = "off";
     config.sequential_ids = true;
+    config.progression = "immediate";  // the default is timed; these tests want final states
     auto service = make_service(config);
     if (!service) FAIL(service.error());
     server = std::make_unique<testing::RunningService>(std::move(*service));
@@ -74,7 +76,19 @@ struct Twilio {
     REQUIRE(res);
     INFO(res->body);
     REQUIRE(res->status == 201);
+    settle();
     return json::parse(res->body);
+  }
+  // Transitions run on the scheduler thread: wait until no message has a step due.
+  void settle() const {
+    for (int i = 0; i < 500; ++i) {
+      const auto state = json::parse(server->client()->Get("/_mock/state")->body);
+      bool busy = false;
+      for (const auto& m : state["messages"]) busy = busy || !m["next_at_ms"].is_null();
+      if (!busy) return;
+      std::this_thread::sleep_for(10ms);
+    }
+    FAIL("messages did not settle");
   }
 
   std::unique_ptr<testing::RunningService> server;
@@ -149,6 +163,7 @@ TEST_CASE("CreateMessage then FetchMessage: queued in the response / delivered a
   CHECK(created["uri"] == message_path(sid));
   CHECK(created.size() == 20);
 
+  t.settle();
   t.clock->advance(5s);
   const auto fetched = body_of(t.get(message_path(sid)));
   CHECK(fetched["status"] == "delivered");
@@ -240,8 +255,8 @@ TEST_CASE("CreateMessage errors / in the contract's order", "[twilio][messages]"
       {"To=%2B15550001111&From=%2B15557779999&Body=hi", 21606,  // AC2's number
        "The From phone number +15557779999 is not a valid, SMS-capable inbound phone number or "
        "short code for your account."},
-      {"To=%2B15550001111&MessagingServiceSid=MG00000000000000000000000000000001&Body=hi", 21705,
-       "The Messaging Service Sid MG00000000000000000000000000000001 is invalid."},
+      {"To=%2B15550001111&MessagingServiceSid=MG00000000000000000000000000000009&Body=hi", 21705,
+       "The Messaging Service Sid MG00000000000000000000000000000009 is invalid."},
       {"To=%2B15550001111&From=%2B15557778888&Body=" + std::string(1601, 'a'), 21617,
        "The concatenated message body exceeds the 1600 character limit."},
   };

@@ -33,6 +33,7 @@ Config test_config() {
   config.server.clock = "manual";
   config.server.log_level = "off";
   config.sequential_ids = true;
+  config.progression = "immediate";  // the default is timed
   return config;
 }
 
@@ -177,7 +178,13 @@ TEST_CASE("/_mock/messages: inspect with filters / then clear", "[twilio][contro
                   "application/x-www-form-urlencoded")
               ->status == 201);
   auto anon = s->client();
-  auto all = json::parse(anon->Get("/_mock/messages")->body)["messages"];
+  json all;
+  for (int i = 0; i < 500; ++i) {  // the scheduler thread delivers them
+    all = json::parse(anon->Get("/_mock/messages")->body)["messages"];
+    if (all.size() == 2 && all[0]["status"] == "delivered" && all[1]["status"] == "delivered")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   REQUIRE(all.size() == 2);
   CHECK(all[0]["body"] == "two");  // newest first, Twilio's message JSON
   CHECK(all[0]["status"] == "delivered");

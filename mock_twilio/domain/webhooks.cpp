@@ -1,0 +1,24 @@
+#include "mock_twilio/domain/webhooks.hpp"
+
+#include <algorithm>
+
+#include "common/crypto.hpp"
+
+namespace mock::twilio {
+
+std::string twilio_signature(const std::string& auth_token, const std::string& url,
+                             const Params& params) {
+  // twilio-node's getExpectedTwilioSignature: names sorted, each name's values deduplicated
+  // and sorted, then name+value concatenated onto the URL.
+  Params sorted = params;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::string data = url;
+  for (const auto& [name, value] : sorted) {
+    data += name;
+    data += value;
+  }
+  return common::base64_encode(common::hmac_sha1(auth_token, data));
+}
+
+}  // namespace mock::twilio
