@@ -35,7 +35,8 @@ describe('twilio-node 6.2.0 against mock_twilio', () => {
   let server;
   let client;
   before(async () => {
-    server = await startServer('mock_twilio', ['--log-level', 'warn']);
+    // The default progression is timed (with the system clock): immediate keeps this quick.
+    server = await startServer('mock_twilio', ['--log-level', 'warn', '--progression', 'immediate']);
     client = clientFor(server);
   });
   after(async () => {
@@ -52,7 +53,12 @@ describe('twilio-node 6.2.0 against mock_twilio', () => {
     assert.equal(created.dateSent, null);
     assert.ok(created.dateCreated instanceof Date && !Number.isNaN(created.dateCreated.getTime()));
 
-    const fetched = await client.messages(created.sid).fetch();
+    // Transitions run on the mock's scheduler thread: poll until final.
+    let fetched = await client.messages(created.sid).fetch();
+    for (let i = 0; i < 200 && fetched.status !== 'delivered'; i += 1) {
+      await new Promise((r) => setTimeout(r, 10));
+      fetched = await client.messages(created.sid).fetch();
+    }
     assert.equal(fetched.sid, created.sid);
     assert.equal(fetched.status, 'delivered');
     assert.equal(fetched.price, '-0.00790');
@@ -85,6 +91,9 @@ describe('twilio-node 6.2.0 against mock_twilio', () => {
 
   it('redacts and deletes', async () => {
     const m = await client.messages.create({ to: '+15550003333', from: FROM, body: 'secret' });
+    for (let i = 0; i < 200 && (await client.messages(m.sid).fetch()).status !== 'delivered'; i += 1) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const redacted = await client.messages(m.sid).update({ body: '' });
     assert.equal(redacted.body, '');
     assert.equal((await client.messages(m.sid).fetch()).body, '');
