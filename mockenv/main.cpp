@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "mockenv/replay.hpp"
 #include "mockenv/up.hpp"
 
 namespace {
@@ -17,6 +18,10 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"up", "run mock_twilio and mock_truevault in this process, wired together",
      mock::mockenv::run_up},
+    {"replay", "run scenarios against both servers (in-process, or --against running ones)",
+     mock::mockenv::run_replay},
+    {"record", "run like 'up' and write the session as a scenario on SIGINT/SIGTERM",
+     mock::mockenv::run_record},
 };
 
 void print_usage(std::FILE* out) {

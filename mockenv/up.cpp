@@ -136,6 +136,49 @@ std::string local_url(const std::string& host, int port) {
   return fmt::format("http://{}:{}", host, port);
 }
 
+common::Result<std::unique_ptr<Environment>, std::string> Environment::start(UpConfig config,
+                                                                             bool announce) {
+  std::unique_ptr<Environment> env(new Environment());
+  auto twilio_service = twilio::make_service(config.twilio);
+  if (!twilio_service) return common::fail("mock_twilio: " + twilio_service.error());
+  env->twilio_ = std::move(*twilio_service);
+  const auto& twilio_server = config.twilio.server;
+  auto twilio_runner = common::ServerRunner::start(
+      env->twilio_->http(), {twilio_server.host, twilio_server.port, twilio_server.port_file,
+                             "mock_twilio ", announce, common::kDefaultThreads});
+  if (!twilio_runner) return common::fail("mock_twilio: " + twilio_runner.error());
+  env->twilio_runner_ = std::move(*twilio_runner);
+  env->twilio_url_ = local_url(twilio_server.host, env->twilio_runner_->port());
+
+  config.truevault.twilio_url = env->twilio_url_;
+  auto truevault_service = truevault::make_service(config.truevault);
+  if (!truevault_service) return common::fail("mock_truevault: " + truevault_service.error());
+  env->truevault_ = std::move(*truevault_service);
+  const auto& truevault_server = config.truevault.server;
+  auto truevault_runner = common::ServerRunner::start(
+      env->truevault_->http(),
+      {truevault_server.host, truevault_server.port, truevault_server.port_file, "mock_truevault ",
+       announce, common::kDefaultThreads});
+  if (!truevault_runner) return common::fail("mock_truevault: " + truevault_runner.error());
+  env->truevault_runner_ = std::move(*truevault_runner);
+  env->truevault_url_ = local_url(truevault_server.host, env->truevault_runner_->port());
+  return env;
+}
+
+void Environment::stop() {
+  // TrueVault first: it may still be forwarding an SMS to Twilio. Then destroy it, which
+  // closes its pooled keep-alive connection to mock_twilio: httplib 0.11.4's stop() waits for
+  // every worker, and a worker holding an idle keep-alive connection only notices the stop
+  // after the keep-alive timeout.
+  if (truevault_runner_) truevault_runner_->stop();
+  truevault_runner_.reset();
+  truevault_.reset();
+  if (twilio_runner_) twilio_runner_->stop();
+  twilio_runner_.reset();
+}
+
+Environment::~Environment() { stop(); }
+
 int run_up(int argc, char** argv, const char* exe) {
   auto specs = up_option_specs();
   specs.push_back({"--help", "", "", "print this help", true});
@@ -168,49 +211,15 @@ int run_up(int argc, char** argv, const char* exe) {
   // Before any thread exists, so that every thread inherits the mask (service_main.hpp).
   common::block_shutdown_signals();
 
-  // Declared before the runners: a service must outlive the runner serving it.
-  auto twilio_service = twilio::make_service(config->twilio);
-  if (!twilio_service) {
-    std::fprintf(stderr, "mockenv up: error: mock_twilio: %s\n", twilio_service.error().c_str());
-    return 1;
-  }
-  const auto& twilio_server = config->twilio.server;
-  auto twilio_runner = common::ServerRunner::start(
-      (*twilio_service)->http(), {twilio_server.host, twilio_server.port, twilio_server.port_file,
-                                  "mock_twilio ", true, common::kDefaultThreads});
-  if (!twilio_runner) {
-    std::fprintf(stderr, "mockenv up: error: mock_twilio: %s\n", twilio_runner.error().c_str());
-    return 1;
-  }
-
-  config->truevault.twilio_url = local_url(twilio_server.host, (*twilio_runner)->port());
-  auto truevault_service = truevault::make_service(config->truevault);
-  if (!truevault_service) {
-    std::fprintf(stderr, "mockenv up: error: mock_truevault: %s\n",
-                 truevault_service.error().c_str());
-    return 1;
-  }
-  const auto& truevault_server = config->truevault.server;
-  auto truevault_runner = common::ServerRunner::start(
-      (*truevault_service)->http(),
-      {truevault_server.host, truevault_server.port, truevault_server.port_file, "mock_truevault ",
-       true, common::kDefaultThreads});
-  if (!truevault_runner) {
-    std::fprintf(stderr, "mockenv up: error: mock_truevault: %s\n",
-                 truevault_runner.error().c_str());
+  auto env = Environment::start(std::move(*config), true);
+  if (!env) {
+    std::fprintf(stderr, "mockenv up: error: %s\n", env.error().c_str());
     return 1;
   }
 
   const int sig = common::wait_for_shutdown_signal();
   std::fprintf(stderr, "mockenv up: received %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  // TrueVault first: it may still be forwarding an SMS to Twilio. Then destroy it, which
-  // closes its pooled keep-alive connection to mock_twilio: httplib 0.11.4's stop() waits for
-  // every worker, and a worker holding an idle keep-alive connection only notices the stop
-  // after the keep-alive timeout.
-  (*truevault_runner)->stop();
-  truevault_runner->reset();
-  truevault_service->reset();
-  (*twilio_runner)->stop();
+  (*env)->stop();
   return 0;
 }
 

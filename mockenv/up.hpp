@@ -13,11 +13,14 @@
 // mock_truevault's --twilio-url is not offered: mockenv sets it to the bound mock_twilio.
 // Precedence stays flag > environment > default.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/config.hpp"
 #include "common/result.hpp"
+#include "common/server_runner.hpp"
+#include "common/service.hpp"
 #include "mock_truevault/service.hpp"
 #include "mock_twilio/service.hpp"
 
@@ -40,6 +43,31 @@ common::Result<UpConfig, std::string> up_config_from(const common::ParsedOptions
 // The URL at which a server bound to host:port is reached from this machine (a wildcard
 // bind address is reached over loopback).
 std::string local_url(const std::string& host, int port);
+
+// Both services served in this process, mock_truevault wired to mock_twilio: what `mockenv
+// up` runs, and what `mockenv replay` and `mockenv record` start. Stops (TrueVault first) on
+// destruction.
+class Environment {
+ public:
+  static common::Result<std::unique_ptr<Environment>, std::string> start(UpConfig config,
+                                                                         bool announce);
+  ~Environment();
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
+  std::string truevault_url() const { return truevault_url_; }
+  std::string twilio_url() const { return twilio_url_; }
+  void stop();
+
+ private:
+  Environment() = default;
+  // Declared before the runners: a service must outlive the runner serving it.
+  std::unique_ptr<common::Service> twilio_;
+  std::unique_ptr<common::Service> truevault_;
+  std::unique_ptr<common::ServerRunner> twilio_runner_;
+  std::unique_ptr<common::ServerRunner> truevault_runner_;
+  std::string truevault_url_;
+  std::string twilio_url_;
+};
 
 // Runs `mockenv up`. argv[0] is "up"; `exe` is the executable's own argv[0]. Blocks until
 // SIGINT or SIGTERM. Exit codes: 0 clean stop, 1 start-up failure, 2 bad command line.

@@ -432,7 +432,8 @@ ScenarioResult run_scenario(const json& scenario, const std::string& file, const
     return result;
   }
   Vars vars = {{"sink", sink.url()}, {"truevault", targets.truevault}, {"twilio", targets.twilio}};
-  for (const auto& [k, v] : scenario.value("vars", json::object()).items()) {
+  const json declared = scenario.value("vars", json::object());
+  for (const auto& [k, v] : declared.items()) {
     vars[k] = v.is_string() ? v.get<std::string>() : v.dump();
   }
   bool failed = false;
