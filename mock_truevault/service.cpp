@@ -133,7 +133,8 @@ class TrueVaultService final : public common::Service {
           http::write_error(ids_, res, errors::internal_error());
         });
     common::install_access_log(server_, log_);
-    common::add_control_plane(server_, *this, "mock_truevault", *clock_, log_);
+    common::add_control_plane(server_, *this, "mock_truevault", *clock_, log_,
+                              config_.server.journal_cap);
   }
 
   common::Result<void, std::string> load(const std::string& path, bool write) {

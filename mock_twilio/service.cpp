@@ -148,7 +148,7 @@ class TwilioService final : public common::Service {
     s.Get   (kMagicPath,            plain(list_magic));              // the magic-number table
     s.Post  (kInboundPath,          plain(receive_inbound));         // simulate a reply
     // clang-format on
-    common::add_control_plane(s, *this, kServiceName, *clock_, log_);
+    common::add_control_plane(s, *this, kServiceName, *clock_, log_, config_.server.journal_cap);
 
     // Runs for every response >= 400; fills only an empty body (house-style §3.8.2): an
     // unknown route gets Twilio's 404, httplib's own refusals (bad request line, payload over
