@@ -126,12 +126,12 @@ class TrueVaultService final : public common::Service {
       }
       http::write_error(ids_, res, error);
     });
-    server_.set_exception_handler(
-        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-          // Fail-safe only: guarded() already catches everything a handler throws.
-          log_->error("exception escaped a guarded handler: {} {}", req.method, req.path);
-          http::write_error(ids_, res, errors::internal_error());
-        });
+    server_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res,
+                                         const std::exception_ptr& /*error*/) {
+      // Fail-safe only: guarded() already catches everything a handler throws.
+      log_->error("exception escaped a guarded handler: {} {}", req.method, req.path);
+      http::write_error(ids_, res, errors::internal_error());
+    });
     common::install_access_log(server_, log_);
     common::add_control_plane(server_, *this, "mock_truevault", *clock_, log_,
                               config_.server.journal_cap);
@@ -225,8 +225,9 @@ common::Result<Config, std::string> config_from(const common::ParsedOptions& par
   config.server = *server;
   if (config.server.fixtures.empty()) config.server.fixtures = common::default_fixture_path(argv0);
   config.twilio_url = parsed.get_or("twilio-url", kDefaultTwilioUrl);
-  static const std::regex kUrl(R"(https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?)");
-  if (!std::regex_match(config.twilio_url, kUrl)) {
+  static const std::regex url_pattern(
+      R"(https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?)");
+  if (!std::regex_match(config.twilio_url, url_pattern)) {
     return common::fail(fmt::format(
         "--twilio-url: '{}' is not a base URL such as http://127.0.0.1:8082 (scheme://host[:port], "
         "no path)",

@@ -9,10 +9,10 @@ namespace mock::truevault::http {
 namespace {
 
 std::string trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
     text.remove_prefix(1);
   }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
     text.remove_suffix(1);
   }
   return std::string(text);
@@ -45,11 +45,11 @@ common::Result<Fields, ApiError> Fields::from(const common::RequestBody& body,
   return out;
 }
 
-void Fields::add_body(std::string name, Value value) {
+void Fields::add_body(const std::string& name, Value value) {
   body_.emplace_back(trim(name), std::move(value));
 }
 
-void Fields::add_query(std::string name, std::string text) {
+void Fields::add_query(const std::string& name, std::string text) {
   query_.emplace_back(trim(name), Value{std::move(text), std::nullopt});
 }
 

@@ -41,8 +41,8 @@ class Fields {
     std::optional<nlohmann::json> json;
   };
   const Value* find(std::string_view name) const;
-  void add_body(std::string name, Value value);
-  void add_query(std::string name, std::string text);
+  void add_body(const std::string& name, Value value);
+  void add_query(const std::string& name, std::string text);
 
   std::vector<std::pair<std::string, Value>> body_;
   std::vector<std::pair<std::string, Value>> query_;

@@ -44,7 +44,7 @@ void list_outbox(Deps& d, const Request& req, Response& res) {
   common::write_json(res, 200, outbox_json(entries));
 }
 
-void clear_outbox(Deps& d, const Request&, Response& res) {
+void clear_outbox(Deps& d, const Request& /*req*/, Response& res) {
   const auto count = d.messaging.outbox().size();
   d.messaging.clear_outbox();
   common::write_json(res, 200, {{"deleted", count}});

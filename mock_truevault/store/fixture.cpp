@@ -7,8 +7,8 @@
 namespace mock::truevault {
 namespace {
 
-const std::string kUuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-const std::string kUuidWhat = "a lower-case hyphenated UUID";
+constexpr const char* kUuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+constexpr const char* kUuidWhat = "a lower-case hyphenated UUID";
 
 }  // namespace
 
@@ -16,10 +16,11 @@ common::Result<FixtureData, std::string> read_fixture_section(const common::Fixt
                                                               const PolicyCheck& check_policy) {
   FixtureData data;
   common::FixtureErrors errors(file.path);
-  static const nlohmann::json kEmpty = nlohmann::json::object();
+  const nlohmann::json empty_section = nlohmann::json::object();
   const auto section = file.doc.find("truevault");
   {
-    common::FixtureReader root(section == file.doc.end() ? kEmpty : *section, "/truevault", errors);
+    common::FixtureReader root(section == file.doc.end() ? empty_section : *section, "/truevault",
+                               errors);
     std::set<std::string> account_ids;
     std::set<std::string> user_ids;
     std::set<std::string> api_keys;
