@@ -18,7 +18,7 @@
 
 namespace mock::common {
 
-inline constexpr std::size_t kDefaultMaxBodyBytes = 1024 * 1024;  // 1 MiB
+inline constexpr std::size_t kDefaultMaxBodyBytes = std::size_t{1024} * 1024;  // 1 MiB
 
 struct BasicAuth {
   std::string username;

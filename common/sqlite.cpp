@@ -67,11 +67,15 @@ void Sqlite::drop_all_locked() {
   {
     SQLite::Statement q(*db_,
                         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                        "'sqlite_%'");
+                        "'sqlite_%' ORDER BY rowid");
     while (q.executeStep()) names.push_back(q.getColumn(0).getString());
   }
   db_->exec("PRAGMA defer_foreign_keys = ON");
-  for (const auto& n : names) db_->exec(fmt::format("DROP TABLE IF EXISTS \"{}\"", n));
+  // Newest first: a table that references another was created after it (schema order), and
+  // dropping children before parents keeps foreign-key checks happy inside the transaction.
+  for (auto it = names.rbegin(); it != names.rend(); ++it) {
+    db_->exec(fmt::format("DROP TABLE IF EXISTS \"{}\"", *it));
+  }
 }
 
 void Sqlite::create_schema_locked() {

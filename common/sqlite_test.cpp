@@ -1,0 +1,88 @@
+#include "common/sqlite.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+using namespace mock::common;
+
+namespace {
+constexpr std::string_view kSchema = R"(
+CREATE TABLE parent (id INTEGER PRIMARY KEY);
+CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id));
+)";
+
+std::string temp_db(const std::string& name) {
+  auto p = std::filesystem::temp_directory_path() / name;
+  std::filesystem::remove(p);
+  std::filesystem::remove(p.string() + "-wal");
+  std::filesystem::remove(p.string() + "-shm");
+  return p.string();
+}
+}  // namespace
+
+TEST_CASE("rebuild drops and reloads tables linked by foreign keys", "[common][sqlite]") {
+  auto db = Sqlite::open(":memory:", kSchema, 3);
+  REQUIRE(db);
+  CHECK((*db)->fresh());
+  auto load = [](Conn& c) {
+    c.db.exec("INSERT INTO parent (id) VALUES (1)");
+    c.db.exec("INSERT INTO child (id, parent_id) VALUES (10, 1)");
+  };
+  (*db)->rebuild(load);
+  (*db)->rebuild(load);
+  const int children =
+      (*db)->with([](Conn& c) { return c.db.execAndGet("SELECT count(*) FROM child").getInt(); });
+  CHECK(children == 1);
+}
+
+TEST_CASE("a failed rebuild keeps the old state", "[common][sqlite]") {
+  auto db = Sqlite::open(":memory:", kSchema, 3);
+  REQUIRE(db);
+  (*db)->rebuild([](Conn& c) { c.db.exec("INSERT INTO parent (id) VALUES (7)"); });
+  CHECK_THROWS((*db)->rebuild([](Conn& c) { c.db.exec("INSERT INTO nowhere VALUES (1)"); }));
+  const int id =
+      (*db)->with([](Conn& c) { return c.db.execAndGet("SELECT id FROM parent").getInt(); });
+  CHECK(id == 7);
+}
+
+TEST_CASE("cached statements are reset between uses", "[common][sqlite]") {
+  auto db = Sqlite::open(":memory:", kSchema, 3);
+  REQUIRE(db);
+  (*db)->with([](Conn& c) {
+    for (int i = 1; i <= 3; ++i) {
+      auto& st = c.prepare("INSERT INTO parent (id) VALUES (?)");
+      st.bind(1, i);
+      st.exec();
+    }
+    auto& count = c.prepare("SELECT count(*) FROM parent");
+    REQUIRE(count.executeStep());
+    CHECK(count.getColumn(0).getInt() == 3);
+  });
+}
+
+TEST_CASE("a file with another schema version is refused and left untouched", "[common][sqlite]") {
+  const std::string path = temp_db("mock_sqlite_version_test.db");
+  {
+    auto db = Sqlite::open(path, kSchema, 3);
+    REQUIRE(db);
+  }
+  {
+    auto reopened = Sqlite::open(path, kSchema, 3);
+    REQUIRE(reopened);
+    CHECK_FALSE((*reopened)->fresh());
+  }
+  const auto size = std::filesystem::file_size(path);
+  auto refused = Sqlite::open(path, kSchema, 4);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().find("schema version 3 is not this build's version 4") !=
+        std::string::npos);
+  CHECK(std::filesystem::file_size(path) == size);
+
+  const std::string junk = temp_db("mock_sqlite_junk_test.db");
+  std::ofstream(junk) << "not a database at all, just text that is long enough";
+  auto bad = Sqlite::open(junk, kSchema, 3);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().find("cannot open database") != std::string::npos);
+}
