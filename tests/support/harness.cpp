@@ -1,9 +1,5 @@
 #include "tests/support/harness.hpp"
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +7,10 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace mock::testing {
 namespace fs = std::filesystem;

@@ -5,8 +5,6 @@
 //  httptest). Stops and joins on destruction (house-style §3.11).
 //  Process: a spawned executable (e2e), with --port 0 --port-file; killed on destruction.
 
-#include <sys/types.h>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +14,7 @@
 
 #include "common/server_runner.hpp"
 #include "common/service.hpp"
+#include <sys/types.h>
 
 namespace mock::testing {
 
