@@ -75,6 +75,14 @@ class TwilioService final : public common::Service {
     return {};
   }
 
+  ~TwilioService() override {
+    // Stop the worker before anything it uses goes away, and let no late wake() reach it.
+    engine_.set_wakeup({});
+    scheduler_.reset();
+  }
+  TwilioService(const TwilioService&) = delete;
+  TwilioService& operator=(const TwilioService&) = delete;
+
   bool ready() const override { return ready_; }
 
   common::Result<void, std::string> reset(const std::optional<std::string>& fixture,

@@ -48,8 +48,8 @@ ApiError delete_before_complete();
 ApiError redact_before_complete();
 // 400/30409 "This message cannot be canceled"
 ApiError cannot_cancel();
-// 400/21705 "The Messaging Service Sid <sid> is invalid." (no Messaging Services are
-// modelled in this issue: every MessagingServiceSid is unknown; choice)
+// 400/21705 "The Messaging Service Sid <sid> is invalid." (a service that is not one of the
+// account's in the fixture, or has no sender)
 ApiError invalid_messaging_service(std::string_view sid);
 // 400/21655 "The ContentSid is Invalid." (Content templates are not modelled; choice)
 ApiError invalid_content_sid();
