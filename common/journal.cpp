@@ -43,6 +43,7 @@ void Journal::clear() {
   std::lock_guard lock(mutex_);
   entries_.clear();
   evicted_ = 0;
+  next_seq_ = 1;  // a cleared journal is a fresh one: replays compare equal
 }
 
 json journal_entry(const std::string& service, TimePoint now, const httplib::Request& req,

@@ -43,6 +43,7 @@ class Journal {
   // {"cap": N, "evicted": N, "entries": [...]}, oldest first.
   nlohmann::json to_json() const;
   std::vector<nlohmann::json> entries() const;
+  // Empties the journal and restarts seq at 1.
   void clear();
   std::size_t cap() const { return cap_; }
 

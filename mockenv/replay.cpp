@@ -53,6 +53,18 @@ common::Result<replay::Targets, std::string> parse_against(const std::string& te
 
 }  // namespace
 
+common::Result<std::unique_ptr<Environment>, std::string> start_local_environment(
+    const std::string& fixtures, const std::string& clock, const std::string& log_level,
+    const char* exe, const std::map<std::string, std::string>& extra) {
+  common::ParsedOptions up;
+  up.values = {{"host", "127.0.0.1"}, {"twilio-port", "0"},     {"truevault-port", "0"},
+               {"clock", clock},      {"log-level", log_level}, {"fixtures", fixtures}};
+  for (const auto& [k, v] : extra) up.values[k] = v;
+  auto config = up_config_from(up, exe);
+  if (!config) return common::fail(config.error());
+  return Environment::start(std::move(*config), false);
+}
+
 int run_replay(int argc, char** argv, const char* exe) {
   const auto specs = replay_specs();
   auto parsed = common::parse_options(specs, argc, argv, 1);
@@ -104,19 +116,9 @@ int run_replay(int argc, char** argv, const char* exe) {
     }
     targets = *t;
   } else {
-    common::ParsedOptions up;
-    up.values = {{"host", "127.0.0.1"},
-                 {"twilio-port", "0"},
-                 {"truevault-port", "0"},
-                 {"clock", parsed->get_or("clock", "manual")},
-                 {"log-level", parsed->get_or("log-level", "warn")},
-                 {"fixtures", parsed->get_or("fixtures", "")}};
-    auto config = up_config_from(up, exe);
-    if (!config) {
-      std::fprintf(stderr, "mockenv replay: %s\n", config.error().c_str());
-      return 2;
-    }
-    auto started = Environment::start(std::move(*config), false);
+    auto started =
+        start_local_environment(parsed->get_or("fixtures", ""), parsed->get_or("clock", "manual"),
+                                parsed->get_or("log-level", "warn"), exe);
     if (!started) {
       std::fprintf(stderr, "mockenv replay: error: %s\n", started.error().c_str());
       return 1;

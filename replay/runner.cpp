@@ -236,7 +236,11 @@ std::string setup(const json& scenario, Http& http) {
 }
 
 void run_step(const json& raw, Vars& vars, Http& http, const RunOptions& options, StepResult& out) {
-  auto substituted = substitute(raw, vars);
+  // The expectation is substituted after this step's captures: a recorded expectation may
+  // refer to a value captured from the same response ("user_id": "{{id}}").
+  json request_part = raw;
+  request_part.erase("expect");
+  auto substituted = substitute(request_part, vars);
   if (!substituted) {
     out.outcome = StepResult::Outcome::kFail;
     out.details.push_back(substituted.error());
@@ -279,7 +283,19 @@ void run_step(const json& raw, Vars& vars, Http& http, const RunOptions& options
     }
     out.status = r->status;
     const json actual = body_json(r);
-    const json expect = step.value("expect", json::object());
+    Vars with_captures = vars;
+    std::string capture_error;
+    if (step.contains("capture")) {
+      auto done = capture(step["capture"], actual, with_captures);
+      if (!done) capture_error = done.error();
+    }
+    auto expect_or = substitute(raw.value("expect", json::object()), with_captures);
+    if (!expect_or) {
+      out.outcome = StepResult::Outcome::kFail;
+      out.details.push_back(expect_or.error());
+      return;
+    }
+    const json expect = *expect_or;
     std::vector<std::string> captured;
     if (step.contains("capture")) {
       for (const auto& [k, v] : step["capture"].items()) {
@@ -327,15 +343,13 @@ void run_step(const json& raw, Vars& vars, Http& http, const RunOptions& options
         return;
       }
     }
-    if (step.contains("capture")) {
-      auto done = capture(step["capture"], actual, vars);
-      if (!done) {
-        out.outcome = StepResult::Outcome::kFail;
-        out.details.push_back(done.error());
-        out.details.push_back("body: " + show(actual));
-        return;
-      }
+    if (!capture_error.empty()) {
+      out.outcome = StepResult::Outcome::kFail;
+      out.details.push_back(capture_error);
+      out.details.push_back("body: " + show(actual));
+      return;
     }
+    vars = std::move(with_captures);
   }
   for (const auto& a : step.value("assert", json::array())) {
     const std::string failure = check_assertion(a, http, options);
