@@ -59,8 +59,27 @@ json journal_entry(const std::string& service, TimePoint now, const httplib::Req
     for (const auto& [name, part] : req.files) fields.emplace_back(name, part.content);
     body = encode_form(fields);
   }
-  json response = json::parse(res.body, nullptr, false);
-  if (response.is_discarded()) response = res.body;
+  // httplib compresses the body before the post-routing hook runs when the client accepts it
+  // (the official SDKs send Accept-Encoding): journal what the client reads, decompressed.
+  std::string text = res.body;
+  const std::string encoding = res.get_header_value("Content-Encoding");
+  std::unique_ptr<httplib::detail::decompressor> decompressor;
+  if (encoding == "gzip" || encoding == "deflate") {
+    decompressor = std::make_unique<httplib::detail::gzip_decompressor>();
+  } else if (encoding == "br") {
+    decompressor = std::make_unique<httplib::detail::brotli_decompressor>();
+  }
+  if (decompressor) {
+    std::string plain;
+    const bool ok = decompressor->decompress(res.body.data(), res.body.size(),
+                                             [&](const char* data, std::size_t n) {
+                                               plain.append(data, n);
+                                               return true;
+                                             });
+    if (ok) text = std::move(plain);
+  }
+  json response = json::parse(text, nullptr, false);
+  if (response.is_discarded()) response = text;
   const auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   return {{"service", service},   {"time", format_iso8601(now)},
@@ -77,11 +96,22 @@ std::vector<json> merge_journals(std::vector<json> entries) {
     if (ta != tb) return ta < tb;
     const auto sa = a.value("service", std::string());
     const auto sb = b.value("service", std::string());
-    if (sa != sb) return sa > sb;  // truevault before twilio at the same instant
+    if (sa != sb) return sa < sb;  // truevault before twilio at the same instant
     return a.value("seq", std::uint64_t{0}) < b.value("seq", std::uint64_t{0});
   });
   return entries;
 }
+
+namespace {
+
+bool looks_like_date(const std::string& key, const std::string& value) {
+  static const std::regex kIsoDate(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.*)");
+  static const std::regex kRfcDate(R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} .*)");
+  return key.starts_with("date_") || key.ends_with("_at") || std::regex_match(value, kIsoDate) ||
+         std::regex_match(value, kRfcDate);
+}
+
+}  // namespace
 
 bool looks_volatile(const std::string& key, const std::string& value) {
   static const std::set<std::string> kVolatileKeys = {
@@ -91,12 +121,9 @@ bool looks_volatile(const std::string& key, const std::string& value) {
   static const std::regex kSid("[A-Z]{2}[0-9a-fA-F]{32}");
   static const std::regex kUuid(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  static const std::regex kIsoDate(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.*)");
-  static const std::regex kRfcDate(R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} .*)");
   if (value.size() < 8) return false;
-  if (kVolatileKeys.count(key) > 0 || key.starts_with("date_") || key.ends_with("_at")) return true;
-  return std::regex_match(value, kSid) || std::regex_match(value, kUuid) ||
-         std::regex_match(value, kIsoDate) || std::regex_match(value, kRfcDate);
+  if (kVolatileKeys.count(key) > 0 || looks_like_date(key, value)) return true;
+  return std::regex_match(value, kSid) || std::regex_match(value, kUuid);
 }
 
 namespace {
@@ -258,6 +285,17 @@ class Recorder {
           continue;
         }
         const std::string child = pointer + "/" + escape(k);
+        if (v.is_string() && looks_like_date(k, v.get<std::string>())) {
+          // Dates are never asserted, not even as equal to an earlier captured date: two
+          // dates that coincided while recording need not coincide on replay.
+          if (known_.count(v.get<std::string>()) == 0) {
+            const std::string name = fresh_var(k);
+            known_[v.get<std::string>()] = name;
+            captures[name] = child;
+          }
+          drop.push_back(k);
+          continue;
+        }
         if (v.is_string() && looks_volatile(k, v.get<std::string>()) &&
             known_.count(v.get<std::string>()) == 0 && literals_.count(v.get<std::string>()) == 0) {
           const std::string name = fresh_var(k);

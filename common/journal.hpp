@@ -72,7 +72,9 @@ struct RecordOptions {
   bool keep_pii = false;  // false: TrueVault attribute values are masked
 };
 
-// Orders entries of several journals by time_us, then service, then seq (stable).
+// Orders entries of several journals by time_us, then service (truevault first), then seq.
+// Across two servers only the system clock orders a session: under a manual clock every entry
+// has the same time (mockenv record says so).
 std::vector<nlohmann::json> merge_journals(std::vector<nlohmann::json> entries);
 
 // Turns journal entries (in order) into a scenario: one step per request, the response as

@@ -75,6 +75,13 @@ int run_record(int argc, char** argv, const char* exe) {
   options.seed = config->twilio.server.seed;
   options.keep_pii = parsed->is_set("keep-pii");
 
+  if (config->twilio.server.clock == "manual") {
+    // Entries of the two servers are merged by their clock's time; a manual clock stands still.
+    std::fprintf(stderr,
+                 "mockenv record: warning: with --clock manual the two servers' requests "
+                 "cannot be interleaved by time; each server's order is kept, TrueVault's "
+                 "first\n");
+  }
   common::block_shutdown_signals();
   auto env = Environment::start(std::move(*config), true);
   if (!env) {
