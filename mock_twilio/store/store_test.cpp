@@ -108,3 +108,103 @@ TEST_CASE("fixture: the repository's default.json is valid", "[twilio][store]") 
 }
 
 }  // namespace mock::twilio
+
+namespace mock::twilio {
+
+TEST_CASE("store: services, due messages, callbacks, opt-outs", "[twilio][store]") {
+  const std::string ac = "AC00000000000000000000000000000001";
+  auto text = std::string(kGood);
+  text.replace(text.find(R"("messages")"), 0,
+               R"("messaging_services": [{ "sid": "MG00000000000000000000000000000001",
+                   "account_sid": "AC00000000000000000000000000000001",
+                   "senders": ["+15557778888"], "status_callback": "http://cb/s" }], )");
+  auto fixture = parse_fixture(file_of(text));
+  REQUIRE(fixture);
+  auto db = common::Sqlite::open(":memory:", kSchemaSql, kSchemaVersion);
+  REQUIRE(db);
+  Store store(**db);
+  store.load_fixture(*fixture);
+  const auto svc = store.find_messaging_service(ac, "MG00000000000000000000000000000001");
+  REQUIRE(svc);
+  CHECK(svc->senders == std::vector<std::string>{"+15557778888"});
+  CHECK(svc->status_callback == "http://cb/s");
+  CHECK_FALSE(svc->inbound_request_url);
+  CHECK(store.find_service_by_sender("+15557778888")->sid == svc->sid);
+  CHECK_FALSE(store.find_service_by_sender("+15550000000"));
+  CHECK(store.find_number_owner("+15557778888")->account_sid == ac);
+
+  // Fixture messages do not move by themselves; next_at round-trips.
+  CHECK_FALSE(store.next_message_due());
+  auto m = *store.find_message_by_sid("SM000000000000000000000000000000a1");
+  const TimePoint t(std::chrono::milliseconds(1767225600000));
+  m.next_at = t + std::chrono::seconds(5);
+  store.update_message(m);
+  CHECK(store.next_message_due() == m.next_at);
+  CHECK(store.due_messages(t, 10).empty());
+  CHECK(store.due_messages(t + std::chrono::seconds(5), 10).size() == 1);
+
+  CallbackAttempt a;
+  a.account_sid = ac;
+  a.message_sid = m.sid;
+  a.url = "http://cb/s";
+  a.params = {{"MessageStatus", "sent"}, {"Body", "a \xF0\x9F\x91\x8D"}};
+  a.signature = "sig";
+  a.idempotency_token = "tok";
+  a.due_at = t;
+  const auto first = store.insert_callback(a);
+  a.params[0].second = "delivered";
+  const auto second = store.insert_callback(a);
+  CHECK(second == first + 1);
+  CHECK(store.next_callback_due() == t);
+  auto due = store.due_callbacks(t, false);
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].id == first);
+  CHECK(due[0].params == Params{{"MessageStatus", "sent"}, {"Body", "a \xF0\x9F\x91\x8D"}});
+  CHECK(store.due_callbacks(t, true)[0].id == second);  // reorder: newest first
+  due[0].state = CallbackState::kFailed;
+  due[0].response_code = 500;
+  due[0].latency_ms = 7;
+  due[0].error = "HTTP 500";
+  due[0].attempted_at = t;
+  store.update_callback(due[0]);
+  const auto log = store.list_callbacks(m.sid);
+  REQUIRE(log.size() == 2);
+  CHECK(log[0].state == CallbackState::kFailed);
+  CHECK(log[0].response_code == 500);
+  CHECK(log[0].latency_ms == 7);
+  CHECK(log[0].error == "HTTP 500");
+  CHECK(log[0].attempted_at == t);
+  CHECK(store.due_callbacks(t, false).size() == 1);
+  CHECK(store.list_callbacks(std::string("SMother")).empty());
+
+  CHECK_FALSE(store.is_opted_out(ac, "+15550001111"));
+  store.set_opted_out(ac, "+15550001111", true);
+  store.set_opted_out(ac, "+15550001111", true);  // idempotent
+  CHECK(store.is_opted_out(ac, "+15550001111"));
+  CHECK_FALSE(store.is_opted_out("AC00000000000000000000000000000002", "+15550001111"));
+  CHECK(store.dump_state()["opt_outs"].size() == 1);
+  store.set_opted_out(ac, "+15550001111", false);
+  CHECK_FALSE(store.is_opted_out(ac, "+15550001111"));
+
+  // Reset drops callbacks and opt-outs with everything else.
+  store.set_opted_out(ac, "+15550001111", true);
+  store.load_fixture(*fixture);
+  CHECK(store.list_callbacks(std::nullopt).empty());
+  CHECK_FALSE(store.is_opted_out(ac, "+15550001111"));
+}
+
+TEST_CASE("fixture: a Messaging Service sender must be a number of its account",
+          "[twilio][store]") {
+  auto text = std::string(kGood);
+  text.replace(text.find(R"("messages")"), 0,
+               R"("messaging_services": [{ "sid": "MG00000000000000000000000000000001",
+                   "account_sid": "AC00000000000000000000000000000001",
+                   "senders": ["+15559990000"] }], )");
+  auto fixture = parse_fixture(file_of(text));
+  REQUIRE_FALSE(fixture);
+  CHECK(fixture.error() ==
+        "fixtures/t.json: /twilio/messaging_services/0/senders/0: '+15559990000' is not a phone "
+        "number of account AC00000000000000000000000000000001");
+}
+
+}  // namespace mock::twilio
