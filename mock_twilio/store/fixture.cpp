@@ -177,8 +177,8 @@ common::Result<TwilioFixture, std::string> parse_fixture(const common::FixtureFi
       s.senders = r.string_array("senders");
       for (std::size_t j = 0; j < s.senders.size() && r.errors().ok(); ++j) {
         if (!owned.contains({s.account_sid, s.senders[j]})) {
-          r.error(
-              "senders/" + std::to_string(j),
+          errors.add(
+              r.pointer("senders") + "/" + std::to_string(j),
               fmt::format("'{}' is not a phone number of account {}", s.senders[j], s.account_sid));
         }
       }
