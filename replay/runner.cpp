@@ -161,7 +161,12 @@ std::string check_assertion(const json& a, Http& http, const RunOptions& options
       auto r = http.twilio->Get("/_mock/messages?to=" + common::url_encode(to));
       const json body = body_json(r);
       int found = 0;
-      RE2 re(spec.value("body", std::string(".*")));
+      RE2::Options re_options;
+      re_options.set_log_errors(false);
+      const std::string pattern = spec.value("body", std::string(".*"));
+      RE2 re(pattern, re_options);
+      if (!re.ok())
+        return fmt::format("sms: body pattern /{}/ is invalid: {}", pattern, re.error());
       for (const auto& m : body.value("messages", json::array())) {
         if (m.value("to", std::string()) == to &&
             RE2::PartialMatch(m.value("body", std::string()), re)) {

@@ -123,7 +123,8 @@ TEST_CASE("a broken scenario reports the first mismatch, skips the rest, exits a
   const auto path3 = write_temp("broken3.json", R"({
     "steps": [
       { "id": "no_such_var", "service": "truevault", "method": "GET", "path": "/v1/users/{{nobody}}" },
-      { "id": "no_sms", "assert": [ { "sms": { "to": "+15550001111", "body": "hello" } } ] } ] })");
+      { "id": "no_sms", "assert": [ { "sms": { "to": "+15550001111", "body": "hello" } } ] },
+      { "id": "bad_pattern", "assert": [ { "sms": { "to": "+15550001111", "body": "(" } } ] } ] })");
   auto s3 = mock::replay::load_scenario(path3);
   REQUIRE(s3);
   RunOptions fast;
@@ -134,7 +135,8 @@ TEST_CASE("a broken scenario reports the first mismatch, skips the rest, exits a
         std::vector<std::string>{
             "scenario broken3 (b3)", "FAIL no_such_var -", "  unknown variable {{nobody}}",
             "FAIL no_sms -",
-            "  sms to +15550001111 with body /hello/: expected at least 1, found 0"});
+            "  sms to +15550001111 with body /hello/: expected at least 1, found 0",
+            "FAIL bad_pattern -", "  sms: body pattern /(/ is invalid: missing ): ("});
 }
 
 TEST_CASE("a malformed scenario is refused naming the pointer", "[scenario]") {
