@@ -259,7 +259,7 @@ TEST_CASE("timed mode + manual clock: callbacks arrive in order, signed", "[twil
   CHECK(log[2]["latency_ms"].is_number());
 }
 
-TEST_CASE("failing receivers (500, refused, timeout) are retried and logged",
+TEST_CASE("failing receivers (500, refused, timeout, https) are retried and logged",
           "[twilio][callbacks]") {
   Receiver receiver;
   Twilio t(receiver, "manual");
@@ -285,7 +285,9 @@ TEST_CASE("failing receivers (500, refused, timeout) are retried and logged",
   const Case cases[] = {{receiver.url("/fail"), 500, "HTTP 500"},
                         {refused_url, std::nullopt, "connection failed (refused or unreachable)"},
                         {receiver.url("/slow"), std::nullopt,
-                         "timeout or connection closed while reading the response"}};
+                         "timeout or connection closed while reading the response"},
+                        {"https://127.0.0.1:1/tls", std::nullopt,
+                         "unsupported URL (only http://host[:port]/path is reachable)"}};
   for (const auto& c : cases) {
     INFO(c.url);
     const auto m =
