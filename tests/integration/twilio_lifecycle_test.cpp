@@ -146,6 +146,7 @@ struct Twilio {
          std::optional<std::uint64_t> seed = std::nullopt) {
     Config config;
     config.server.fixtures = fixture_for(receiver);
+    dir = std::filesystem::path(config.server.fixtures).parent_path().string();
     config.server.clock = "manual";
     config.server.log_level = "off";
     config.server.seed = seed;
@@ -156,6 +157,12 @@ struct Twilio {
     if (!service) FAIL(service.error());
     server = std::make_unique<testing::RunningService>(std::move(*service));
   }
+  ~Twilio() {
+    server.reset();
+    std::filesystem::remove_all(dir);
+  }
+  Twilio(const Twilio&) = delete;
+  Twilio& operator=(const Twilio&) = delete;
   httplib::Result post(const std::string& path, const std::string& body,
                        const std::string& user = kAc, const std::string& pass = kToken) const {
     auto c = server->client();
@@ -196,6 +203,7 @@ struct Twilio {
   bool status_is(const std::string& sid, const std::string& status) const {
     return fetch(sid)["status"] == status;
   }
+  std::string dir;
   std::unique_ptr<testing::RunningService> server;
 };
 
