@@ -30,7 +30,9 @@ void Journal::add(json entry) {
 json Journal::to_json() const {
   std::lock_guard lock(mutex_);
   json out = {{"cap", cap_}, {"evicted", evicted_}, {"entries", json::array()}};
-  for (const auto& e : entries_) out["entries"].push_back(e);
+  for (const auto& e : entries_) {
+    out["entries"].push_back(e);
+  }
   return out;
 }
 
@@ -50,13 +52,17 @@ json journal_entry(const std::string& service, TimePoint now, const httplib::Req
                    const httplib::Response& res) {
   json headers = json::object();
   for (const char* name : {"Authorization", "Content-Type", "User-Agent"}) {
-    if (req.has_header(name)) headers[name] = req.get_header_value(name);
+    if (req.has_header(name)) {
+      headers[name] = req.get_header_value(name);
+    }
   }
   std::string body = req.body;
   if (body.empty() && !req.files.empty()) {
     // Multipart (read_body or httplib put the parts in req.files): kept as urlencoded fields.
     std::vector<Form::Field> fields;
-    for (const auto& [name, part] : req.files) fields.emplace_back(name, part.content);
+    for (const auto& [name, part] : req.files) {
+      fields.emplace_back(name, part.content);
+    }
     body = encode_form(fields);
   }
   // httplib compresses the body before the post-routing hook runs when the client accepts it
@@ -76,10 +82,14 @@ json journal_entry(const std::string& service, TimePoint now, const httplib::Req
                                                plain.append(data, n);
                                                return true;
                                              });
-    if (ok) text = std::move(plain);
+    if (ok) {
+      text = std::move(plain);
+    }
   }
   json response = json::parse(text, nullptr, false);
-  if (response.is_discarded()) response = text;
+  if (response.is_discarded()) {
+    response = text;
+  }
   const auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   return {{"service", service},   {"time", format_iso8601(now)},
@@ -93,10 +103,14 @@ std::vector<json> merge_journals(std::vector<json> entries) {
   std::stable_sort(entries.begin(), entries.end(), [](const json& a, const json& b) {
     const auto ta = a.value("time_us", std::int64_t{0});
     const auto tb = b.value("time_us", std::int64_t{0});
-    if (ta != tb) return ta < tb;
+    if (ta != tb) {
+      return ta < tb;
+    }
     const auto sa = a.value("service", std::string());
     const auto sb = b.value("service", std::string());
-    if (sa != sb) return sa < sb;  // truevault before twilio at the same instant
+    if (sa != sb) {
+      return sa < sb;  // truevault before twilio at the same instant
+    }
     return a.value("seq", std::uint64_t{0}) < b.value("seq", std::uint64_t{0});
   });
   return entries;
@@ -121,8 +135,12 @@ bool looks_volatile(const std::string& key, const std::string& value) {
   static const std::regex kSid("[A-Z]{2}[0-9a-fA-F]{32}");
   static const std::regex kUuid(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  if (value.size() < 8) return false;
-  if (kVolatileKeys.count(key) > 0 || looks_like_date(key, value)) return true;
+  if (value.size() < 8) {
+    return false;
+  }
+  if (kVolatileKeys.contains(key) || looks_like_date(key, value)) {
+    return true;
+  }
   return std::regex_match(value, kSid) || std::regex_match(value, kUuid);
 }
 
@@ -130,7 +148,9 @@ namespace {
 
 void mask_leaves(json& j) {
   if (j.is_object() || j.is_array()) {
-    for (auto& child : j) mask_leaves(child);
+    for (auto& child : j) {
+      mask_leaves(child);
+    }
   } else {
     j = "***";
   }
@@ -177,9 +197,13 @@ class Recorder {
     out["name"] = options_.name;
     out["description"] = options_.description;
     out["fixture"] = options_.fixture;
-    if (options_.seed) out["seed"] = *options_.seed;
+    if (options_.seed) {
+      out["seed"] = *options_.seed;
+    }
     out["vars"] = ordered_json::object();
-    for (const auto& [name, value] : vars_) out["vars"][name] = value;
+    for (const auto& [name, value] : vars_) {
+      out["vars"][name] = value;
+    }
     out["steps"] = steps;
     return out;
   }
@@ -191,27 +215,37 @@ class Recorder {
     std::size_t start = 0;
     while (start < path.size()) {
       auto end = path.find('/', start);
-      if (end == std::string::npos) end = path.size();
+      if (end == std::string::npos) {
+        end = path.size();
+      }
       std::string seg = path.substr(start, end - start);
-      if (auto dot = seg.find('.'); dot != std::string::npos) seg = seg.substr(0, dot);
+      if (auto dot = seg.find('.'); dot != std::string::npos) {
+        seg = seg.substr(0, dot);
+      }
       if (!seg.empty() && !looks_volatile("", seg) && seg.find(',') == std::string::npos) {
         best = seg;
       }
       start = end + 1;
     }
     std::string out;
-    for (char c : best) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    for (char c : best) {
+      out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    }
     return out;
   }
 
   std::string fresh_var(const std::string& base_in) {
     std::string base = base_in.empty() ? "value" : base_in;
     for (char& c : base) {
-      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      if (!std::isalnum(static_cast<unsigned char>(c))) {
+        c = '_';
+      }
     }
     for (int i = 1;; ++i) {
       std::string name = i == 1 ? base : fmt::format("{}_{}", base, i);
-      if (used_names_.insert(name).second) return name;
+      if (used_names_.insert(name).second) {
+        return name;
+      }
     }
   }
 
@@ -237,7 +271,9 @@ class Recorder {
 
   void substitute_all(json& j) const {
     if (j.is_object() || j.is_array()) {
-      for (auto& child : j) substitute_all(child);
+      for (auto& child : j) {
+        substitute_all(child);
+      }
     } else if (j.is_string()) {
       j = substitute(j.get<std::string>());
     }
@@ -245,8 +281,10 @@ class Recorder {
 
   // A credential seen for the first time becomes a declared variable.
   std::string credential(const std::string& value, const std::string& base) {
-    if (value.empty()) return value;
-    if (known_.count(value) == 0) {
+    if (value.empty()) {
+      return value;
+    }
+    if (!known_.contains(value)) {
       const std::string name = fresh_var(base);
       vars_.emplace_back(name, value);
       known_[value] = name;
@@ -255,14 +293,18 @@ class Recorder {
   }
 
   static std::string credential_base(const std::string& user, const std::string& service) {
-    if (user.starts_with("AC")) return "account_sid";
-    if (user.starts_with("SK")) return "api_key_sid";
+    if (user.starts_with("AC")) {
+      return "account_sid";
+    }
+    if (user.starts_with("SK")) {
+      return "api_key_sid";
+    }
     return service == "truevault" ? "tv_key" : "user";
   }
 
   void mask_pii(json& j) const {
     if (j.is_object()) {
-      for (auto& [key, value] : j.items()) {
+      for (const auto& [key, value] : j.items()) {
         if (key == "attributes") {
           value = mask_attributes(value);
         } else {
@@ -270,7 +312,9 @@ class Recorder {
         }
       }
     } else if (j.is_array()) {
-      for (auto& child : j) mask_pii(child);
+      for (auto& child : j) {
+        mask_pii(child);
+      }
     }
   }
 
@@ -279,7 +323,7 @@ class Recorder {
                ordered_json& captures) {
     if (j.is_object()) {
       std::vector<std::string> drop;
-      for (auto& [k, v] : j.items()) {
+      for (const auto& [k, v] : j.items()) {
         if (k == "attributes" && !options_.keep_pii) {
           drop.push_back(k);  // masked: never asserted
           continue;
@@ -288,7 +332,7 @@ class Recorder {
         if (v.is_string() && looks_like_date(k, v.get<std::string>())) {
           // Dates are never asserted, not even as equal to an earlier captured date: two
           // dates that coincided while recording need not coincide on replay.
-          if (known_.count(v.get<std::string>()) == 0) {
+          if (!known_.contains(v.get<std::string>())) {
             const std::string name = fresh_var(k);
             known_[v.get<std::string>()] = name;
             captures[name] = child;
@@ -297,7 +341,7 @@ class Recorder {
           continue;
         }
         if (v.is_string() && looks_volatile(k, v.get<std::string>()) &&
-            known_.count(v.get<std::string>()) == 0 && literals_.count(v.get<std::string>()) == 0) {
+            !known_.contains(v.get<std::string>()) && !literals_.contains(v.get<std::string>())) {
           const std::string name = fresh_var(k);
           known_[v.get<std::string>()] = name;
           captures[name] = child;
@@ -306,7 +350,9 @@ class Recorder {
           capture(v, child, k, captures);
         }
       }
-      for (const auto& k : drop) j.erase(k);
+      for (const auto& k : drop) {
+        j.erase(k);
+      }
     } else if (j.is_array()) {
       // Arrays compare element by element (scenarios/README.md), so volatile elements keep
       // their place as captured-and-substituted values rather than being removed.
@@ -314,7 +360,7 @@ class Recorder {
         auto& v = j[i];
         const std::string child = pointer + "/" + std::to_string(i);
         if (v.is_string() && looks_volatile(key, v.get<std::string>()) &&
-            known_.count(v.get<std::string>()) == 0 && literals_.count(v.get<std::string>()) == 0) {
+            !known_.contains(v.get<std::string>()) && !literals_.contains(v.get<std::string>())) {
           const std::string name = fresh_var(key);
           known_[v.get<std::string>()] = name;
           captures[name] = child;
@@ -343,7 +389,9 @@ class Recorder {
     std::string token;
     for (char c : text + "/") {
       if (c == '/' || c == '?' || c == '&' || c == '=' || c == ',' || c == '.') {
-        if (token.size() >= 8) literals_.insert(url_decode(token));
+        if (token.size() >= 8) {
+          literals_.insert(url_decode(token));
+        }
         token.clear();
       } else {
         token += c;
@@ -353,7 +401,9 @@ class Recorder {
 
   void remember_json_literals(const json& j) {
     if (j.is_object() || j.is_array()) {
-      for (const auto& child : j) remember_json_literals(child);
+      for (const auto& child : j) {
+        remember_json_literals(child);
+      }
     } else if (j.is_string()) {
       literals_.insert(j.get<std::string>());
     }
@@ -399,7 +449,9 @@ class Recorder {
       auto parsed = type == "application/json" ? json::parse(body, nullptr, false) : json();
       if (type == "application/json" && !parsed.is_discarded()) {
         remember_json_literals(parsed);
-        if (!options_.keep_pii) mask_pii(parsed);
+        if (!options_.keep_pii) {
+          mask_pii(parsed);
+        }
         substitute_all(parsed);
         s["json"] = parsed;
       } else if (type == "application/x-www-form-urlencoded" || type == "multipart/form-data") {
@@ -430,7 +482,9 @@ class Recorder {
       expect["json"] = response;
     }
     s["expect"] = expect;
-    if (!captures.empty()) s["capture"] = captures;
+    if (!captures.empty()) {
+      s["capture"] = captures;
+    }
     return s;
   }
 

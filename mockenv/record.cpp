@@ -21,7 +21,9 @@ namespace {
 common::Result<std::vector<nlohmann::json>, std::string> journal_of(const std::string& url) {
   httplib::Client client(url);
   auto r = client.Get("/_mock/journal");
-  if (!r || r->status != 200) return common::fail(fmt::format("GET {}/_mock/journal failed", url));
+  if (!r || r->status != 200) {
+    return common::fail(fmt::format("GET {}/_mock/journal failed", url));
+  }
   auto body = nlohmann::json::parse(r->body, nullptr, false);
   if (body.is_discarded() || !body.contains("entries")) {
     return common::fail(fmt::format("GET {}/_mock/journal: not a journal", url));

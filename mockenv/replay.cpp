@@ -35,7 +35,9 @@ common::Result<replay::Targets, std::string> parse_against(const std::string& te
   std::size_t start = 0;
   while (start <= text.size()) {
     auto end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
+    if (end == std::string::npos) {
+      end = text.size();
+    }
     const std::string item = text.substr(start, end - start);
     const auto eq = item.find('=');
     const std::string key = item.substr(0, eq);
@@ -59,9 +61,13 @@ common::Result<std::unique_ptr<Environment>, std::string> start_local_environmen
   common::ParsedOptions up;
   up.values = {{"host", "127.0.0.1"}, {"twilio-port", "0"},     {"truevault-port", "0"},
                {"clock", clock},      {"log-level", log_level}, {"fixtures", fixtures}};
-  for (const auto& [k, v] : extra) up.values[k] = v;
+  for (const auto& [k, v] : extra) {
+    up.values[k] = v;
+  }
   auto config = up_config_from(up, exe);
-  if (!config) return common::fail(config.error());
+  if (!config) {
+    return common::fail(config.error());
+  }
   return Environment::start(std::move(*config), false);
 }
 
@@ -86,7 +92,9 @@ int run_replay(int argc, char** argv, const char* exe) {
   }
   std::vector<std::string> args = parsed->positional;
   const bool diff = parsed->is_set("diff");
-  if (diff) args.push_back(*parsed->get("diff"));
+  if (diff) {
+    args.push_back(*parsed->get("diff"));
+  }
   if (args.empty()) {
     std::fprintf(stderr, "mockenv replay: name scenario files or directories (see --help)\n");
     return 2;

@@ -35,9 +35,13 @@ common::Result<std::string, std::string> substitute(const std::string& text, con
   std::size_t pos = 0;
   while (pos < text.size()) {
     const auto open = text.find("{{", pos);
-    if (open == std::string::npos) break;
+    if (open == std::string::npos) {
+      break;
+    }
     const auto close = text.find("}}", open + 2);
-    if (close == std::string::npos) break;
+    if (close == std::string::npos) {
+      break;
+    }
     const std::string name = text.substr(open + 2, close - open - 2);
     if (name.empty() || !std::all_of(name.begin(), name.end(), is_name_char)) {
       out += text.substr(pos, open + 2 - pos);
@@ -45,7 +49,9 @@ common::Result<std::string, std::string> substitute(const std::string& text, con
       continue;
     }
     const auto it = vars.find(name);
-    if (it == vars.end()) return common::fail(fmt::format("unknown variable {{{{{}}}}}", name));
+    if (it == vars.end()) {
+      return common::fail(fmt::format("unknown variable {{{{{}}}}}", name));
+    }
     out += text.substr(pos, open - pos);
     out += it->second;
     pos = close + 2;
@@ -57,14 +63,18 @@ common::Result<std::string, std::string> substitute(const std::string& text, con
 common::Result<json, std::string> substitute(const json& value, const Vars& vars) {
   if (value.is_string()) {
     auto s = substitute(value.get<std::string>(), vars);
-    if (!s) return common::fail(s.error());
+    if (!s) {
+      return common::fail(s.error());
+    }
     return json(*s);
   }
   if (value.is_array()) {
     json out = json::array();
     for (const auto& v : value) {
       auto s = substitute(v, vars);
-      if (!s) return common::fail(s.error());
+      if (!s) {
+        return common::fail(s.error());
+      }
       out.push_back(std::move(*s));
     }
     return out;
@@ -73,9 +83,13 @@ common::Result<json, std::string> substitute(const json& value, const Vars& vars
     json out = json::object();
     for (const auto& [k, v] : value.items()) {
       auto key = substitute(k, vars);
-      if (!key) return common::fail(key.error());
+      if (!key) {
+        return common::fail(key.error());
+      }
       auto s = substitute(v, vars);
-      if (!s) return common::fail(s.error());
+      if (!s) {
+        return common::fail(s.error());
+      }
       out[*key] = std::move(*s);
     }
     return out;
@@ -86,12 +100,18 @@ common::Result<json, std::string> substitute(const json& value, const Vars& vars
 std::optional<Mismatch> first_mismatch(const json& expected, const json& actual,
                                        const std::string& pointer) {
   if (expected.is_object()) {
-    if (!actual.is_object()) return Mismatch{pointer, expected, actual};
+    if (!actual.is_object()) {
+      return Mismatch{pointer, expected, actual};
+    }
     for (const auto& [k, v] : expected.items()) {
       const std::string child = pointer + "/" + escape_token(k);
       const auto it = actual.find(k);
-      if (it == actual.end()) return Mismatch{child, v, nullptr, true};
-      if (auto m = first_mismatch(v, *it, child)) return m;
+      if (it == actual.end()) {
+        return Mismatch{child, v, nullptr, true};
+      }
+      if (auto m = first_mismatch(v, *it, child)) {
+        return m;
+      }
     }
     return std::nullopt;
   }
@@ -107,10 +127,14 @@ std::optional<Mismatch> first_mismatch(const json& expected, const json& actual,
     return std::nullopt;
   }
   if (expected.is_number() && actual.is_number()) {
-    if (expected.get<double>() == actual.get<double>()) return std::nullopt;
+    if (expected.get<double>() == actual.get<double>()) {
+      return std::nullopt;
+    }
     return Mismatch{pointer, expected, actual};
   }
-  if (expected != actual) return Mismatch{pointer, expected, actual};
+  if (expected != actual) {
+    return Mismatch{pointer, expected, actual};
+  }
   return std::nullopt;
 }
 
@@ -167,14 +191,18 @@ std::vector<Difference> differences(const json& recorded, const json& now,
     }
     return out;
   }
-  if (!first_mismatch(recorded, now, pointer)) return out;
+  if (!first_mismatch(recorded, now, pointer)) {
+    return out;
+  }
   out.push_back({Difference::Kind::kChanged, pointer, recorded, now});
   return out;
 }
 
 std::string show(const json& value) {
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > 200) text = text.substr(0, 197) + "...";
+  if (text.size() > 200) {
+    text = text.substr(0, 197) + "...";
+  }
   return text;
 }
 

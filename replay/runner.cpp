@@ -33,30 +33,48 @@ const std::set<std::string> kExpectKeys = {"status", "json"};
 const std::set<std::string> kAssertKeys = {"sms", "callback", "journal"};
 
 std::string check_shape(const json& s) {
-  if (!s.is_object()) return ": a scenario must be a JSON object";
-  for (const auto& [k, v] : s.items()) {
-    if (kScenarioKeys.count(k) == 0) return fmt::format(": /{}: unknown key", k);
+  if (!s.is_object()) {
+    return ": a scenario must be a JSON object";
   }
-  if (!s.contains("steps") || !s["steps"].is_array()) return ": /steps: required array";
-  if (s.contains("vars") && !s["vars"].is_object()) return ": /vars: must be an object";
+  for (const auto& [k, v] : s.items()) {
+    if (!kScenarioKeys.contains(k)) {
+      return fmt::format(": /{}: unknown key", k);
+    }
+  }
+  if (!s.contains("steps") || !s["steps"].is_array()) {
+    return ": /steps: required array";
+  }
+  if (s.contains("vars") && !s["vars"].is_object()) {
+    return ": /vars: must be an object";
+  }
   if (s.contains("seed") && !s["seed"].is_number_unsigned()) {
     return ": /seed: must be a non-negative integer";
   }
-  if (s.contains("fixture") && !s["fixture"].is_string()) return ": /fixture: must be a string";
+  if (s.contains("fixture") && !s["fixture"].is_string()) {
+    return ": /fixture: must be a string";
+  }
   for (std::size_t i = 0; i < s["steps"].size(); ++i) {
     const auto& step = s["steps"][i];
     const std::string at = fmt::format(": /steps/{}", i);
-    if (!step.is_object()) return at + ": must be an object";
-    for (const auto& [k, v] : step.items()) {
-      if (kStepKeys.count(k) == 0) return fmt::format("{}/{}: unknown key", at, k);
+    if (!step.is_object()) {
+      return at + ": must be an object";
     }
-    if (!step.contains("id") || !step["id"].is_string()) return at + "/id: required string";
+    for (const auto& [k, v] : step.items()) {
+      if (!kStepKeys.contains(k)) {
+        return fmt::format("{}/{}: unknown key", at, k);
+      }
+    }
+    if (!step.contains("id") || !step["id"].is_string()) {
+      return at + "/id: required string";
+    }
     const bool request = step.contains("method") || step.contains("path");
     if (request) {
       if (!step.contains("method") || !step["method"].is_string()) {
         return at + "/method: required string";
       }
-      if (!step.contains("path") || !step["path"].is_string()) return at + "/path: required string";
+      if (!step.contains("path") || !step["path"].is_string()) {
+        return at + "/path: required string";
+      }
       const auto service = step.value("service", std::string());
       if (service != "truevault" && service != "twilio") {
         return at + "/service: must be truevault or twilio";
@@ -65,16 +83,22 @@ std::string check_shape(const json& s) {
       return at + ": needs a request (method, path) or an assert";
     }
     if (step.contains("expect")) {
-      if (!step["expect"].is_object()) return at + "/expect: must be an object";
+      if (!step["expect"].is_object()) {
+        return at + "/expect: must be an object";
+      }
       for (const auto& [k, v] : step["expect"].items()) {
-        if (kExpectKeys.count(k) == 0) return fmt::format("{}/expect/{}: unknown key", at, k);
+        if (!kExpectKeys.contains(k)) {
+          return fmt::format("{}/expect/{}: unknown key", at, k);
+        }
       }
     }
     if (step.contains("assert")) {
-      if (!step["assert"].is_array()) return at + "/assert: must be an array";
+      if (!step["assert"].is_array()) {
+        return at + "/assert: must be an array";
+      }
       for (std::size_t j = 0; j < step["assert"].size(); ++j) {
         const auto& a = step["assert"][j];
-        if (!a.is_object() || a.size() != 1 || kAssertKeys.count(a.begin().key()) == 0) {
+        if (!a.is_object() || a.size() != 1 || !kAssertKeys.contains(a.begin().key())) {
           return fmt::format(
               "{}/assert/{}: must be one of {{\"sms\"}}, {{\"callback\"}}, "
               "{{\"journal\"}}",
@@ -94,7 +118,9 @@ class Sink {
     server_.Post(".*", ok);
     server_.Get(".*", ok);
     auto runner = common::ServerRunner::start(server_, {"127.0.0.1", 0, "", "sink", false, 2});
-    if (runner) runner_ = std::move(*runner);
+    if (runner) {
+      runner_ = std::move(*runner);
+    }
   }
   std::string url() const { return runner_ ? runner_->base_url() : "http://127.0.0.1:9"; }
 
@@ -120,7 +146,9 @@ struct Http {
 };
 
 json body_json(const httplib::Result& r) {
-  if (!r) return nullptr;
+  if (!r) {
+    return nullptr;
+  }
   auto j = json::parse(r->body, nullptr, false);
   return j.is_discarded() ? json(r->body) : j;
 }
@@ -130,12 +158,16 @@ std::string form_body(const json& form) {
   auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
   if (form.is_array()) {
     for (const auto& pair : form) {
-      if (pair.is_array() && pair.size() == 2) fields.emplace_back(text(pair[0]), text(pair[1]));
+      if (pair.is_array() && pair.size() == 2) {
+        fields.emplace_back(text(pair[0]), text(pair[1]));
+      }
     }
   } else if (form.is_object()) {
     for (const auto& [k, v] : form.items()) {
       if (v.is_array()) {
-        for (const auto& item : v) fields.emplace_back(k, text(item));
+        for (const auto& item : v) {
+          fields.emplace_back(k, text(item));
+        }
       } else {
         fields.emplace_back(k, text(v));
       }
@@ -165,8 +197,9 @@ std::string check_assertion(const json& a, Http& http, const RunOptions& options
       re_options.set_log_errors(false);
       const std::string pattern = spec.value("body", std::string(".*"));
       RE2 re(pattern, re_options);
-      if (!re.ok())
+      if (!re.ok()) {
         return fmt::format("sms: body pattern /{}/ is invalid: {}", pattern, re.error());
+      }
       for (const auto& m : body.value("messages", json::array())) {
         if (m.value("to", std::string()) == to &&
             RE2::PartialMatch(m.value("body", std::string()), re)) {
@@ -174,7 +207,9 @@ std::string check_assertion(const json& a, Http& http, const RunOptions& options
         }
       }
       const int want = spec.value("count", -1);
-      if ((want < 0 && found > 0) || found == want) return {};
+      if ((want < 0 && found > 0) || found == want) {
+        return {};
+      }
       last = fmt::format("sms to {} with body /{}/: expected {}, found {}", to,
                          spec.value("body", std::string(".*")),
                          want < 0 ? std::string("at least 1") : std::to_string(want), found);
@@ -193,39 +228,54 @@ std::string check_assertion(const json& a, Http& http, const RunOptions& options
           found = true;
         }
       }
-      if (found) return {};
+      if (found) {
+        return {};
+      }
       last = r ? fmt::format("no callback with status {} reached {}", status, url)
                : "GET /_mock/twilio/callbacks: no response";
-      if (r && r->status == 404) return "mock_twilio has no /_mock/twilio/callbacks";
+      if (r && r->status == 404) {
+        return "mock_twilio has no /_mock/twilio/callbacks";
+      }
     } else {
       const std::string service = spec.value("service", std::string("truevault"));
       auto r = http.of(service).Get("/_mock/journal");
       const json body = body_json(r);
       int found = 0;
       for (const auto& e : body.value("entries", json::array())) {
-        if (spec.contains("method") && e.value("method", std::string()) != spec["method"]) continue;
-        if (spec.contains("path") && e.value("path", std::string()) != spec["path"]) continue;
+        if (spec.contains("method") && e.value("method", std::string()) != spec["method"]) {
+          continue;
+        }
+        if (spec.contains("path") && e.value("path", std::string()) != spec["path"]) {
+          continue;
+        }
         ++found;
       }
       const int want = spec.value("count", 0);
-      if (found == want) return {};
+      if (found == want) {
+        return {};
+      }
       last = fmt::format("journal of {}: expected {} {} {}, found {}", service, want,
                          spec.value("method", std::string("*")),
                          spec.value("path", std::string("*")), found);
     }
-    if (common::steady_now() >= deadline) return last;
+    if (common::steady_now() >= deadline) {
+      return last;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 
 std::string setup(const json& scenario, Http& http) {
   json reset = {{"fixture", scenario.value("fixture", std::string("default"))}};
-  if (scenario.contains("seed")) reset["seed"] = scenario["seed"];
+  if (scenario.contains("seed")) {
+    reset["seed"] = scenario["seed"];
+  }
   for (const std::string service : {"twilio", "truevault"}) {
     auto r = http.of(service).Post("/_mock/reset", reset.dump(), "application/json");
-    if (!r)
+    if (!r) {
       return fmt::format("{}: POST /_mock/reset: no response ({})", service,
                          httplib::to_string(r.error()));
+    }
     if (r->status != 200) {
       return fmt::format("{}: POST /_mock/reset: {} {}", service, r->status, r->body);
     }
@@ -293,7 +343,9 @@ void run_step(const json& raw, Vars& vars, Http& http, const RunOptions& options
     std::string capture_error;
     if (step.contains("capture")) {
       auto done = capture(step["capture"], actual, with_captures);
-      if (!done) capture_error = done.error();
+      if (!done) {
+        capture_error = done.error();
+      }
     }
     auto expect_or = substitute(raw.value("expect", json::object()), with_captures);
     if (!expect_or) {
@@ -305,7 +357,9 @@ void run_step(const json& raw, Vars& vars, Http& http, const RunOptions& options
     std::vector<std::string> captured;
     if (step.contains("capture")) {
       for (const auto& [k, v] : step["capture"].items()) {
-        if (v.is_string()) captured.push_back(v.get<std::string>());
+        if (v.is_string()) {
+          captured.push_back(v.get<std::string>());
+        }
       }
     }
     if (options.diff) {
@@ -336,7 +390,9 @@ void run_step(const json& raw, Vars& vars, Http& http, const RunOptions& options
           }
         }
       }
-      if (!out.details.empty()) out.outcome = StepResult::Outcome::kFail;
+      if (!out.details.empty()) {
+        out.outcome = StepResult::Outcome::kFail;
+      }
     } else {
       if (expect.contains("status") && expect["status"] != r->status) {
         out.outcome = StepResult::Outcome::kFail;
@@ -371,7 +427,9 @@ void run_step(const json& raw, Vars& vars, Http& http, const RunOptions& options
       break;
     }
   }
-  if (!step.contains("method")) out.ms = ms_since(start);
+  if (!step.contains("method")) {
+    out.ms = ms_since(start);
+  }
 }
 
 std::string xml_escape(const std::string& text) {
@@ -401,7 +459,9 @@ std::string xml_escape(const std::string& text) {
 
 common::Result<json, std::string> load_scenario(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return common::fail(fmt::format("{}: cannot read the file", path));
+  if (!in) {
+    return common::fail(fmt::format("{}: cannot read the file", path));
+  }
   std::stringstream ss;
   ss << in.rdbuf();
   json scenario;
@@ -427,7 +487,9 @@ common::Result<std::vector<std::string>, std::string> scenario_files(
     if (std::filesystem::is_directory(arg, ec)) {
       std::vector<std::string> found;
       for (const auto& e : std::filesystem::directory_iterator(arg)) {
-        if (e.path().extension() == ".json") found.push_back(e.path().string());
+        if (e.path().extension() == ".json") {
+          found.push_back(e.path().string());
+        }
       }
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
@@ -441,7 +503,9 @@ common::Result<std::vector<std::string>, std::string> scenario_files(
 }
 
 bool ScenarioResult::passed() const {
-  if (!setup_error.empty()) return false;
+  if (!setup_error.empty()) {
+    return false;
+  }
   return std::none_of(steps.begin(), steps.end(),
                       [](const StepResult& s) { return s.outcome != StepResult::Outcome::kPass; });
 }
@@ -500,10 +564,14 @@ std::vector<std::string> report_lines(const ScenarioResult& result, bool show_ti
     std::string line = fmt::format("{} {}", word, s.id);
     if (s.outcome != StepResult::Outcome::kSkip) {
       line += s.status != 0 ? fmt::format(" {}", s.status) : " -";
-      if (show_time) line += fmt::format(" {}ms", s.ms);
+      if (show_time) {
+        line += fmt::format(" {}ms", s.ms);
+      }
     }
     lines.push_back(line);
-    for (const auto& d : s.details) lines.push_back("  " + d);
+    for (const auto& d : s.details) {
+      lines.push_back("  " + d);
+    }
   }
   return lines;
 }
@@ -513,15 +581,25 @@ std::string summary_line(const std::vector<ScenarioResult>& results) {
   int failed = 0;
   int skipped = 0;
   for (const auto& r : results) {
-    if (!r.setup_error.empty()) ++failed;
+    if (!r.setup_error.empty()) {
+      ++failed;
+    }
     for (const auto& s : r.steps) {
-      if (s.outcome == StepResult::Outcome::kPass) ++passed;
-      if (s.outcome == StepResult::Outcome::kFail) ++failed;
-      if (s.outcome == StepResult::Outcome::kSkip) ++skipped;
+      if (s.outcome == StepResult::Outcome::kPass) {
+        ++passed;
+      }
+      if (s.outcome == StepResult::Outcome::kFail) {
+        ++failed;
+      }
+      if (s.outcome == StepResult::Outcome::kSkip) {
+        ++skipped;
+      }
     }
   }
   std::string line = fmt::format("{} passed, {} failed", passed, failed);
-  if (skipped > 0) line += fmt::format(", {} skipped", skipped);
+  if (skipped > 0) {
+    line += fmt::format(", {} skipped", skipped);
+  }
   return line;
 }
 
@@ -556,7 +634,9 @@ std::string junit_xml(const std::vector<ScenarioResult>& results) {
         out += "><skipped/></testcase>\n";
       } else {
         std::string text;
-        for (const auto& d : s.details) text += d + "\n";
+        for (const auto& d : s.details) {
+          text += d + "\n";
+        }
         out += fmt::format("><failure message=\"{}\">{}</failure></testcase>\n",
                            xml_escape(s.details.empty() ? std::string("failed") : s.details[0]),
                            xml_escape(text));
