@@ -27,86 +27,22 @@ namespace {
 
 namespace fs = std::filesystem;
 using mock::testing::bin_path;
+using mock::testing::client_for;
+using mock::testing::exit_code;
+using mock::testing::free_port;
+using mock::testing::Listener;
 using mock::testing::Process;
+using mock::testing::TempDir;
+using mock::testing::write_file;
 using nlohmann::json;
 
 // ---- helpers -----------------------------------------------------------------------------
 
-// A temporary directory removed at scope exit.
-class TempDir {
- public:
-  TempDir() : path_(mock::testing::temp_dir("mock-e2e")) {}
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// A TCP listener on 127.0.0.1 holding an ephemeral port (closed at scope exit).
-class Listener {
- public:
-  Listener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-    REQUIRE(::listen(fd_, 1) == 0);
-    socklen_t len = sizeof(addr);
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() { close(); }
-  Listener(const Listener&) = delete;
-  Listener& operator=(const Listener&) = delete;
-  int port() const { return port_; }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-  int port_ = 0;
-};
-
-// A port that was free a moment ago (for tests that must name a fixed port).
-int free_port() {
-  Listener l;
-  return l.port();
-}
-
-// The exit code of a waitpid status; -1 when killed by a signal, -2 on timeout.
-int exit_code(int status) {
-  if (status == -1) return -2;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 std::string read_text(const std::string& path) { return mock::testing::read_file(path); }
-
-std::string write_file(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-  return path;
-}
 
 // fixtures/default.json as JSON (it has comments).
 json default_fixture() {
   return json::parse(read_text(mock::testing::fixture_path("default")), nullptr, true, true);
-}
-
-std::unique_ptr<httplib::Client> client_for(int port) {
-  auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
-  c->set_connection_timeout(5);
-  c->set_read_timeout(10);
-  c->set_write_timeout(5);
-  return c;
 }
 
 // A running server: the process, the port it printed into --port-file.

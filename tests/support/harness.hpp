@@ -76,5 +76,45 @@ class Process {
 };
 
 std::string read_file(const std::string& path);
+// Writes `text` to `path` (truncating); returns `path`.
+std::string write_file(const std::string& path, const std::string& text);
+
+// A temporary directory removed at scope exit.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "mock-test");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A TCP listener on 127.0.0.1 holding an ephemeral port until close() or scope exit (to make
+// a port "taken", or to find one that was free a moment ago).
+class Listener {
+ public:
+  Listener();
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  int port() const { return port_; }
+  void close();
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+// A port that was free a moment ago (for tests that must name a fixed port).
+int free_port();
+// The exit code of a waitpid status (Process::stop/wait_exit); -1 when killed by a signal,
+// -2 when the wait timed out.
+int exit_code(int status);
+// An httplib client for 127.0.0.1:port with short connect/write timeouts.
+std::unique_ptr<httplib::Client> client_for(int port, int read_timeout_s = 10);
 
 }  // namespace mock::testing
