@@ -7,26 +7,14 @@
 
 #include <fmt/format.h>
 
+#include "common/json_util.hpp"
+
 namespace mock::common {
 namespace {
 
 const nlohmann::json& empty_array() {
   static const nlohmann::json kEmpty = nlohmann::json::array();
   return kEmpty;
-}
-
-std::string escape_pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -90,7 +78,7 @@ FixtureReader::~FixtureReader() {
 }
 
 std::string FixtureReader::pointer(const std::string& key) const {
-  return pointer_ + "/" + escape_pointer_token(key);
+  return pointer_ + "/" + json_pointer_token(key);
 }
 
 void FixtureReader::error(const std::string& key, const std::string& problem) {

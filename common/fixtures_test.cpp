@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/json_util.hpp"
+
 using namespace mock::common;
 
 namespace {
@@ -66,4 +68,11 @@ TEST_CASE("fixture names never escape the directory", "[common][fixtures]") {
   CHECK_FALSE(fixture_path_for_name("/tmp", "../etc/passwd"));
   CHECK_FALSE(fixture_path_for_name("/tmp", "A"));
   CHECK_FALSE(fixture_path_for_name("/tmp", "definitely-not-there"));
+}
+
+TEST_CASE("json_pointer_token escapes ~ and / (RFC 6901)", "[common][json]") {
+  CHECK(json_pointer_token("plain") == "plain");
+  CHECK(json_pointer_token("a/b~c") == "a~1b~0c");
+  CHECK(json_pointer_token("~1") == "~01");
+  CHECK(json_pointer_token("") == "");
 }

@@ -11,6 +11,7 @@
 #include "common/crypto.hpp"
 #include "common/form.hpp"
 #include "common/http_util.hpp"
+#include "common/json_util.hpp"
 
 namespace mock::common {
 
@@ -328,7 +329,7 @@ class Recorder {
           drop.push_back(k);  // masked: never asserted
           continue;
         }
-        const std::string child = pointer + "/" + escape(k);
+        const std::string child = pointer + "/" + json_pointer_token(k);
         if (v.is_string() && looks_like_date(k, v.get<std::string>())) {
           // Dates are never asserted, not even as equal to an earlier captured date: two
           // dates that coincided while recording need not coincide on replay.
@@ -369,20 +370,6 @@ class Recorder {
         }
       }
     }
-  }
-
-  static std::string escape(const std::string& key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') {
-        out += "~0";
-      } else if (c == '/') {
-        out += "~1";
-      } else {
-        out += c;
-      }
-    }
-    return out;
   }
 
   void remember_literals(const std::string& text) {

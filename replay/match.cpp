@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "common/json_util.hpp"
+
 namespace mock::replay {
 
 using nlohmann::json;
@@ -12,20 +14,6 @@ namespace {
 
 bool is_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
-}
-
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -104,7 +92,7 @@ std::optional<Mismatch> first_mismatch(const json& expected, const json& actual,
       return Mismatch{pointer, expected, actual};
     }
     for (const auto& [k, v] : expected.items()) {
-      const std::string child = pointer + "/" + escape_token(k);
+      const std::string child = pointer + "/" + common::json_pointer_token(k);
       const auto it = actual.find(k);
       if (it == actual.end()) {
         return Mismatch{child, v, nullptr, true};
@@ -167,7 +155,7 @@ std::vector<Difference> differences(const json& recorded, const json& now,
   };
   if (recorded.is_object() && now.is_object()) {
     for (const auto& [k, v] : recorded.items()) {
-      const std::string child = pointer + "/" + escape_token(k);
+      const std::string child = pointer + "/" + common::json_pointer_token(k);
       const auto it = now.find(k);
       if (it == now.end()) {
         out.push_back({Difference::Kind::kRemoved, child, v, nullptr});
@@ -177,7 +165,7 @@ std::vector<Difference> differences(const json& recorded, const json& now,
       }
     }
     for (const auto& [k, v] : now.items()) {
-      const std::string child = pointer + "/" + escape_token(k);
+      const std::string child = pointer + "/" + common::json_pointer_token(k);
       if (!recorded.contains(k) && !is_ignored(child) && k != "attributes") {
         out.push_back({Difference::Kind::kAdded, child, nullptr, v});
       }
