@@ -168,4 +168,10 @@ std::string default_fixture_path(const char* argv0) {
   return local.string();
 }
 
+IdGenerator make_id_generator(const ServerOptions& server, bool sequential) {
+  if (sequential) return IdGenerator::sequential();
+  if (server.seed) return IdGenerator(*server.seed);
+  return IdGenerator();
+}
+
 }  // namespace mock::common

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ids.hpp"
 #include "common/result.hpp"
 
 namespace mock::common {
@@ -58,6 +59,10 @@ struct ServerOptions {
   std::size_t journal_cap = 1000;  // --journal-cap: requests kept in /_mock/journal
 };
 Result<ServerOptions, std::string> server_options_from(const ParsedOptions& parsed);
+
+// The id generator a service starts with: sequential when `sequential` (tests: readable ids),
+// else seeded by --seed when given, else random.
+IdGenerator make_id_generator(const ServerOptions& server, bool sequential);
 
 // Default fixture path: $PWD/fixtures/default.json when it exists, else the one next to the
 // build tree of this executable (<exe>/../../fixtures/default.json), else the former.

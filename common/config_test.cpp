@@ -48,3 +48,15 @@ TEST_CASE("ISO-8601 round trip", "[common][time]") {
   CHECK_FALSE(parse_iso8601("2000-00-00T00:0:00.000Z"));
   CHECK_FALSE(parse_iso8601("yesterday"));
 }
+
+TEST_CASE("make_id_generator: sequential, else --seed, else random", "[common][config]") {
+  ServerOptions server;
+  CHECK(make_id_generator(server, true).mode() == IdGenerator::Mode::kSequential);
+  CHECK(make_id_generator(server, false).mode() == IdGenerator::Mode::kRandom);
+  server.seed = 7;
+  CHECK(make_id_generator(server, true).mode() == IdGenerator::Mode::kSequential);
+  auto a = make_id_generator(server, false);
+  auto b = make_id_generator(server, false);
+  CHECK(a.mode() == IdGenerator::Mode::kSeeded);
+  CHECK(a.uuid4() == b.uuid4());
+}

@@ -60,6 +60,13 @@ Result<std::string, std::string> fixture_path_for_name(const std::string& dir,
   return path.string();
 }
 
+Result<std::string, std::string> resolve_reset_fixture(const std::string& startup_path,
+                                                       const std::optional<std::string>& name) {
+  if (!name) return startup_path;
+  const auto dir = std::filesystem::path(startup_path).parent_path().string();
+  return fixture_path_for_name(dir.empty() ? "." : dir, *name);
+}
+
 void FixtureErrors::add(const std::string& pointer, const std::string& problem) {
   if (!first_) first_ = fmt::format("{}: {}: {}", file_, pointer.empty() ? "/" : pointer, problem);
 }

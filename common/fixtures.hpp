@@ -29,6 +29,11 @@ Result<FixtureFile, std::string> read_fixture_file(const std::string& path);
 Result<std::string, std::string> fixture_path_for_name(const std::string& dir,
                                                        const std::string& name);
 
+// The file a reset loads: `startup_path` (the fixture loaded at start) when `name` is absent,
+// else fixture_path_for_name() in the start-up fixture's directory ("." when it has none).
+Result<std::string, std::string> resolve_reset_fixture(const std::string& startup_path,
+                                                       const std::optional<std::string>& name);
+
 // Collects the first error of a fixture walk.
 class FixtureErrors {
  public:

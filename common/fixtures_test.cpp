@@ -70,6 +70,18 @@ TEST_CASE("fixture names never escape the directory", "[common][fixtures]") {
   CHECK_FALSE(fixture_path_for_name("/tmp", "definitely-not-there"));
 }
 
+TEST_CASE("a reset loads the start-up fixture or a named one beside it", "[common][fixtures]") {
+  const auto other = write_temp("mock_fx_reset_other.json", "{}");
+  const auto startup = (std::filesystem::path(other).parent_path() / "start.json").string();
+  CHECK(resolve_reset_fixture(startup, std::nullopt).value() == startup);
+  CHECK(resolve_reset_fixture(startup, "mock_fx_reset_other").value() == other);
+  CHECK(resolve_reset_fixture(startup, "../x").error() ==
+        "fixture name '../x' must match [a-z0-9_-]+");
+  CHECK(resolve_reset_fixture("start.json", "definitely-not-there").error() ==
+        "fixture 'definitely-not-there' not found in .");
+  std::remove(other.c_str());
+}
+
 TEST_CASE("json_pointer_token escapes ~ and / (RFC 6901)", "[common][json]") {
   CHECK(json_pointer_token("plain") == "plain");
   CHECK(json_pointer_token("a/b~c") == "a~1b~0c");

@@ -1,7 +1,6 @@
 #include "mock_truevault/service.hpp"
 
 #include <atomic>
-#include <filesystem>
 #include <regex>
 
 #include <fmt/format.h>
@@ -93,12 +92,6 @@ void add_routes(httplib::Server& s, http::Deps& d) {
   // clang-format on
 }
 
-common::IdGenerator make_ids(const Config& config) {
-  if (config.sequential_ids) return common::IdGenerator::sequential();
-  if (config.server.seed) return common::IdGenerator(*config.server.seed);
-  return common::IdGenerator();
-}
-
 class TrueVaultService final : public common::Service {
  public:
   TrueVaultService(const Config& config, std::shared_ptr<spdlog::logger> log,
@@ -106,7 +99,7 @@ class TrueVaultService final : public common::Service {
       : config_(config),
         log_(std::move(log)),
         clock_(std::move(clock)),
-        ids_(make_ids(config)),
+        ids_(common::make_id_generator(config.server, config.sequential_ids)),
         store_(std::move(store)),
         twilio_({config.twilio_url, config.twilio_timeout, 8}, log_),
         auth_(*store_, *clock_, ids_, policy_),
@@ -162,14 +155,9 @@ class TrueVaultService final : public common::Service {
 
   common::Result<void, std::string> reset(const std::optional<std::string>& fixture,
                                           std::optional<std::uint64_t> seed) override {
-    std::string path = config_.server.fixtures;
-    if (fixture) {
-      const auto dir = std::filesystem::path(config_.server.fixtures).parent_path().string();
-      auto resolved = common::fixture_path_for_name(dir.empty() ? "." : dir, *fixture);
-      if (!resolved) return common::fail(resolved.error());
-      path = *resolved;
-    }
-    if (auto loaded = load(path, true); !loaded) return loaded;
+    auto path = common::resolve_reset_fixture(config_.server.fixtures, fixture);
+    if (!path) return common::fail(path.error());
+    if (auto loaded = load(*path, true); !loaded) return loaded;
     ids_.reseed(seed);
     if (auto* manual = manual_clock()) {
       manual->set(

@@ -1,7 +1,6 @@
 #include "mock_twilio/service.hpp"
 
 #include <atomic>
-#include <filesystem>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -34,12 +33,6 @@ common::Result<TwilioFixture, std::string> read_fixture(const std::string& path)
   return parse_fixture(*file);
 }
 
-common::IdGenerator make_ids(const Config& config) {
-  if (config.sequential_ids) return common::IdGenerator::sequential();
-  if (config.server.seed) return common::IdGenerator(*config.server.seed);
-  return common::IdGenerator();
-}
-
 class TwilioService final : public common::Service {
  public:
   TwilioService(const Config& config, std::shared_ptr<spdlog::logger> log,
@@ -49,7 +42,7 @@ class TwilioService final : public common::Service {
         settings_(settings),
         log_(std::move(log)),
         clock_(std::move(clock)),
-        ids_(make_ids(config)),
+        ids_(common::make_id_generator(config.server, config.sequential_ids)),
         db_(std::move(db)),
         store_(*db_),
         lifecycle_(settings, *clock_),
@@ -87,14 +80,9 @@ class TwilioService final : public common::Service {
 
   common::Result<void, std::string> reset(const std::optional<std::string>& fixture,
                                           std::optional<std::uint64_t> seed) override {
-    std::string path = config_.server.fixtures;
-    if (fixture) {
-      const auto dir = std::filesystem::path(config_.server.fixtures).parent_path().string();
-      auto resolved = common::fixture_path_for_name(dir.empty() ? "." : dir, *fixture);
-      if (!resolved) return common::fail(resolved.error());
-      path = *resolved;
-    }
-    auto parsed = read_fixture(path);
+    auto path = common::resolve_reset_fixture(config_.server.fixtures, fixture);
+    if (!path) return common::fail(path.error());
+    auto parsed = read_fixture(*path);
     if (!parsed) return common::fail(parsed.error());
     {
       // No transition interleaves with the rebuild; callbacks in flight are not recorded.
