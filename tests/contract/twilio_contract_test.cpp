@@ -15,6 +15,7 @@
 
 #include "common/form.hpp"
 #include "mock_twilio/service.hpp"
+#include "tests/integration/twilio_test_support.hpp"
 #include "tests/support/harness.hpp"
 
 namespace mock::twilio {
@@ -22,9 +23,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kAc = "AC00000000000000000000000000000001";
-const std::string kToken = "a0000000000000000000000000000001";
-const std::string kMessages = "/2010-04-01/Accounts/" + kAc + "/Messages.json";
+using testing::twilio::kAc;
+using testing::twilio::kMessages;
+using testing::twilio::kToken;
 const char* kMessagesPathKey = "/2010-04-01/Accounts/{AccountSid}/Messages.json";
 
 std::string spec_path() {
@@ -137,14 +138,7 @@ struct Server {
                                               {"date_created", "2025-12-31T10:00:00Z"},
                                               {"date_sent", "2025-12-31T10:00:01Z"}}});
     std::ofstream(dir + "/contract.json") << doc.dump();
-    Config config;
-    config.server.fixtures = dir + "/contract.json";
-    config.server.clock = "manual";
-    config.server.log_level = "off";
-    config.sequential_ids = true;
-    auto service = make_service(config);
-    if (!service) FAIL(service.error());
-    running = std::make_unique<testing::RunningService>(std::move(*service));
+    running = testing::twilio::start_service(testing::twilio::test_config(dir + "/contract.json"));
   }
   ~Server() { std::filesystem::remove_all(dir); }
   json call(const std::string& method, const std::string& path, const std::string& body = "",

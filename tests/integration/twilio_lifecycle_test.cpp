@@ -19,6 +19,7 @@
 #include "common/crypto.hpp"
 #include "common/form.hpp"
 #include "mock_twilio/service.hpp"
+#include "tests/integration/twilio_test_support.hpp"
 #include "tests/support/harness.hpp"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,18 +32,20 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::string kAc = "AC00000000000000000000000000000001";
-const std::string kToken = "a0000000000000000000000000000001";
+using testing::twilio::error_envelope;
+using testing::twilio::kAc;
+using testing::twilio::kFrom;
+using testing::twilio::kToken;
+using testing::twilio::message_path;
+using testing::twilio::start_service;
+using testing::twilio::test_config;
+
 const std::string kAcTest = "AC00000000000000000000000000000003";
 const std::string kTestToken = "a0000000000000000000000000000003";
 const std::string kMg = "MG00000000000000000000000000000001";
-const std::string kFrom = "+15557778888";
 const std::string kUser = "+15550001111";
 std::string messages_path(const std::string& ac = kAc) {
   return "/2010-04-01/Accounts/" + ac + "/Messages.json";
-}
-std::string message_path(const std::string& sid) {
-  return "/2010-04-01/Accounts/" + kAc + "/Messages/" + sid + ".json";
 }
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
@@ -144,18 +147,13 @@ std::string fixture_for(Receiver& receiver) {
 struct Twilio {
   Twilio(Receiver& receiver, const std::string& progression,
          std::optional<std::uint64_t> seed = std::nullopt) {
-    Config config;
-    config.server.fixtures = fixture_for(receiver);
+    Config config = test_config(fixture_for(receiver));
     dir = std::filesystem::path(config.server.fixtures).parent_path().string();
-    config.server.clock = "manual";
-    config.server.log_level = "off";
     config.server.seed = seed;
     config.sequential_ids = !seed;
     config.progression = progression;
     config.callbacks.timeout = 300ms;
-    auto service = make_service(config);
-    if (!service) FAIL(service.error());
-    server = std::make_unique<testing::RunningService>(std::move(*service));
+    server = start_service(config);
   }
   ~Twilio() {
     server.reset();
@@ -208,10 +206,7 @@ struct Twilio {
 };
 
 void check_error(const json& body, int status, int code, const std::string& message) {
-  CHECK(body == json{{"code", code},
-                     {"message", message},
-                     {"more_info", "https://www.twilio.com/docs/errors/" + std::to_string(code)},
-                     {"status", status}});
+  CHECK(body == error_envelope(status, code, message));
 }
 
 }  // namespace

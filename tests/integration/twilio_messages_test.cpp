@@ -12,6 +12,7 @@
 
 #include "common/form.hpp"
 #include "mock_twilio/service.hpp"
+#include "tests/integration/twilio_test_support.hpp"
 #include "tests/support/harness.hpp"
 
 namespace mock::twilio {
@@ -20,19 +21,19 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::string kAc = "AC00000000000000000000000000000001";
-const std::string kToken = "a0000000000000000000000000000001";
+using testing::twilio::error_envelope;
+using testing::twilio::kAc;
+using testing::twilio::kFrom;
+using testing::twilio::kMessages;
+using testing::twilio::kToken;
+using testing::twilio::message_path;
+using testing::twilio::start_service;
+using testing::twilio::test_config;
+
 const std::string kAc2 = "AC00000000000000000000000000000002";
 const std::string kToken2 = "a0000000000000000000000000000002";
 const std::string kSk = "SK00000000000000000000000000000001";
 const std::string kSecret = "mock-api-key-secret";
-const std::string kFrom = "+15557778888";
-const std::string kMessages = "/2010-04-01/Accounts/" + kAc + "/Messages.json";
-
-std::string message_path(const std::string& sid) {
-  return "/2010-04-01/Accounts/" + kAc + "/Messages/" + sid + ".json";
-}
-
 std::string form(const std::vector<common::Form::Field>& fields) {
   return common::encode_form(fields);
 }
@@ -40,15 +41,9 @@ std::string form(const std::vector<common::Form::Field>& fields) {
 // One server per test: default fixture (or `fixture_path`), manual clock, sequential ids.
 struct Twilio {
   explicit Twilio(const std::string& fixture_path = testing::fixture_path("default")) {
-    Config config;
-    config.server.fixtures = fixture_path;
-    config.server.clock = "manual";
-    config.server.log_level = "off";
-    config.sequential_ids = true;
+    Config config = test_config(fixture_path);
     config.progression = "immediate";  // the default is timed; these tests want final states
-    auto service = make_service(config);
-    if (!service) FAIL(service.error());
-    server = std::make_unique<testing::RunningService>(std::move(*service));
+    server = start_service(config);
     clock = server->service().manual_clock();
   }
 
@@ -107,10 +102,7 @@ void check_error(const httplib::Result& res, int status, int code, const std::st
   INFO(res->body);
   CHECK(res->status == status);
   const auto j = body_of(res);
-  CHECK(j == json{{"code", code},
-                  {"message", message},
-                  {"more_info", "https://www.twilio.com/docs/errors/" + std::to_string(code)},
-                  {"status", status}});
+  CHECK(j == error_envelope(status, code, message));
 }
 
 // A fixture with messages in every interesting state, written to a temporary directory.

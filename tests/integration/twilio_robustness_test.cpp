@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mock_twilio/service.hpp"
+#include "tests/integration/twilio_test_support.hpp"
 #include "tests/support/harness.hpp"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,25 +23,22 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kAc = "AC00000000000000000000000000000001";
-const std::string kToken = "a0000000000000000000000000000001";
-const std::string kMessages = "/2010-04-01/Accounts/" + kAc + "/Messages.json";
+using testing::twilio::error_envelope;
+using testing::twilio::kAc;
+using testing::twilio::kMessages;
+using testing::twilio::kToken;
+using testing::twilio::start_service;
+
 const std::string kGood = "To=%2B15550001111&From=%2B15557778888&Body=kept";
 
 Config test_config() {
-  Config config;
-  config.server.fixtures = testing::fixture_path("default");
-  config.server.clock = "manual";
-  config.server.log_level = "off";
-  config.sequential_ids = true;
+  Config config = testing::twilio::test_config();
   config.progression = "immediate";  // the default is timed
   return config;
 }
 
 std::unique_ptr<testing::RunningService> start(const Config& config = test_config()) {
-  auto service = make_service(config);
-  if (!service) FAIL(service.error());
-  return std::make_unique<testing::RunningService>(std::move(*service));
+  return start_service(config);
 }
 
 std::unique_ptr<httplib::Client> authed(const testing::RunningService& s) {
@@ -54,11 +52,7 @@ void check_error(const httplib::Result& res, int status, int code, const std::st
   INFO(res->body);
   CHECK(res->status == status);
   CHECK(res->get_header_value("Content-Type") == "application/json");
-  CHECK(json::parse(res->body) ==
-        json{{"code", code},
-             {"message", message},
-             {"more_info", "https://www.twilio.com/docs/errors/" + std::to_string(code)},
-             {"status", status}});
+  CHECK(json::parse(res->body) == error_envelope(status, code, message));
 }
 
 // The server still answers and the first message is unchanged.
