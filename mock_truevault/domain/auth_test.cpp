@@ -22,7 +22,7 @@ TEST_CASE("API keys authenticate; bad credentials are 401", "[truevault][auth]")
   World w;
   auto p = w.auth.authenticate(Credential{kAdminKey, ""});
   REQUIRE(p.has_value());
-  CHECK(p->user.id == kAdmin);
+  CHECK(p->user.id == kAdminId);
   CHECK_FALSE(p->access_token.has_value());
 
   check_error(w.auth.authenticate(std::nullopt).error(), 401, "AUTH.UNAUTHORIZED",
@@ -82,7 +82,7 @@ TEST_CASE("login failures all read the same", "[truevault][auth]") {
   // Accounts are separate: the same username in another account is another user.
   auto other = w.auth.login({kOtherAccount, "admin", "admin-password", std::nullopt});
   REQUIRE(other.has_value());
-  CHECK(other->user.id == kOtherAdmin);
+  CHECK(other->user.id == kOtherAdminId);
 }
 
 TEST_CASE("logout revokes the calling token only", "[truevault][auth]") {
@@ -90,7 +90,7 @@ TEST_CASE("logout revokes the calling token only", "[truevault][auth]") {
   auto a = w.auth.login({kAccount, "admin", "admin-password", std::nullopt}).value();
   auto b = w.auth.login({kAccount, "admin", "admin-password", std::nullopt}).value();
   auto caller = w.auth.authenticate(Credential{a.access_token, ""}).value();
-  CHECK(w.auth.logout(caller).id == kAdmin);
+  CHECK(w.auth.logout(caller).id == kAdminId);
   check_error(w.auth.authenticate(Credential{a.access_token, ""}).error(), 401,
               "AUTH.TOKEN_REVOKED", "Access token is no longer valid (logged out)");
   CHECK(w.auth.authenticate(Credential{b.access_token, ""}).has_value());
@@ -101,14 +101,14 @@ TEST_CASE("API key rotation stops the old key; delete revokes everything", "[tru
   World w;
   Users users(*w.store, w.auth);
   auto admin = w.principal(kAdminKey);
-  auto key = users.create_user_api_key(admin, kPatient);
+  auto key = users.create_user_api_key(admin, kPatientId);
   REQUIRE(key.has_value());
   CHECK(w.auth.authenticate(Credential{kPatientKey, ""}).error().code ==
         "AUTH.INVALID_CREDENTIALS");
-  CHECK(w.auth.authenticate(Credential{*key, ""})->user.id == kPatient);
+  CHECK(w.auth.authenticate(Credential{*key, ""})->user.id == kPatientId);
 
-  auto token = users.create_user_access_token(admin, kPatient, std::nullopt).value();
-  REQUIRE(users.delete_user(admin, kPatient).has_value());
+  auto token = users.create_user_access_token(admin, kPatientId, std::nullopt).value();
+  REQUIRE(users.delete_user(admin, kPatientId).has_value());
   CHECK(w.auth.authenticate(Credential{*key, ""}).error().code == "AUTH.INVALID_CREDENTIALS");
   CHECK(w.auth.authenticate(Credential{token.access_token, ""}).error().code ==
         "AUTH.TOKEN_REVOKED");
@@ -117,8 +117,8 @@ TEST_CASE("API key rotation stops the old key; delete revokes everything", "[tru
 TEST_CASE("authorize names the missing activity and resource", "[truevault][auth]") {
   World w;
   auto notifier = w.principal(kNotifierKey);
-  CHECK(w.auth.authorize(notifier, Rule::kSendSms, {.user_id = kPatient}).has_value());
-  check_error(w.auth.authorize(notifier, Rule::kReadUser, {.user_id = kPatient}).error(), 403,
+  CHECK(w.auth.authorize(notifier, Rule::kSendSms, {.user_id = kPatientId}).has_value());
+  check_error(w.auth.authorize(notifier, Rule::kReadUser, {.user_id = kPatientId}).error(), 403,
               "AUTH.FORBIDDEN",
               "Not authorized: the caller's group policies do not grant R on "
               "User::4a635639-fcf5-4cca-9b79-25376fdb460f");

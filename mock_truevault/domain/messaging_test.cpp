@@ -123,7 +123,7 @@ TEST_CASE("send_sms resolves the patient's phone and records the outbox",
   World w;
   RecordingGateway gateway;
   Messaging messaging(*w.store, w.auth, gateway, w.clock);
-  auto sid = messaging.send_sms(w.principal(kNotifierKey), kPatient, guide_request());
+  auto sid = messaging.send_sms(w.principal(kNotifierKey), kPatientId, guide_request());
   REQUIRE(sid.has_value());
   CHECK(*sid == "SM00000000000000000000000000000001");
   REQUIRE(gateway.sent.size() == 1);
@@ -144,8 +144,8 @@ TEST_CASE("send_sms: denial, unknown user, missing attribute send nothing",
   RecordingGateway gateway;
   Messaging messaging(*w.store, w.auth, gateway, w.clock);
   // The patient has no grant at all.
-  check_error(messaging.send_sms(w.principal(kPatientKey), kPatient, guide_request()).error(), 403,
-              "AUTH.FORBIDDEN",
+  check_error(messaging.send_sms(w.principal(kPatientKey), kPatientId, guide_request()).error(),
+              403, "AUTH.FORBIDDEN",
               "Not authorized: the caller's group policies do not grant C on "
               "User::4a635639-fcf5-4cca-9b79-25376fdb460f::Message");
   check_error(messaging
@@ -154,14 +154,14 @@ TEST_CASE("send_sms: denial, unknown user, missing attribute send nothing",
                   .error(),
               404, "USER.NOT_FOUND", "User 00000000-0000-4000-a000-000000000999 does not exist");
   // Another account's user is invisible (the other admin may message anyone in its account).
-  check_error(
-      messaging
-          .send_sms(w.principal("00000000-0000-4000-a000-0000000000b1"), kPatient, guide_request())
-          .error(),
-      404, "USER.NOT_FOUND", "User 4a635639-fcf5-4cca-9b79-25376fdb460f does not exist");
+  check_error(messaging
+                  .send_sms(w.principal("00000000-0000-4000-a000-0000000000b1"), kPatientId,
+                            guide_request())
+                  .error(),
+              404, "USER.NOT_FOUND", "User 4a635639-fcf5-4cca-9b79-25376fdb460f does not exist");
   json body = guide_request();
   body["to_number"] = {{"user_attribute", "mobile"}};
-  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatient, body).error(), 400,
+  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatientId, body).error(), 400,
               "MESSAGE.ATTRIBUTE_MISSING", "The user has no attribute 'mobile'");
   CHECK(gateway.sent.empty());
   CHECK(messaging.outbox().empty());
@@ -174,19 +174,19 @@ TEST_CASE("send_sms surfaces Twilio's error without the attribute value",
   Messaging messaging(*w.store, w.auth, gateway, w.clock);
   gateway.failure = SmsFailure{SmsFailure::Kind::kRejected, 400, 21211,
                                "The 'To' number 5550001111 is not a valid phone number.", 0};
-  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatient, guide_request()).error(), 400,
-              "MESSAGE.PROVIDER_ERROR",
+  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatientId, guide_request()).error(),
+              400, "MESSAGE.PROVIDER_ERROR",
               "Twilio error 21211: The 'To' number [redacted] is not a valid phone number.");
   gateway.failure = SmsFailure{SmsFailure::Kind::kRejected, 401, 20003, "Authenticate", 0};
-  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatient, guide_request()).error(), 400,
-              "MESSAGE.PROVIDER_ERROR", "Twilio error 20003: Authenticate");
+  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatientId, guide_request()).error(),
+              400, "MESSAGE.PROVIDER_ERROR", "Twilio error 20003: Authenticate");
   gateway.failure = SmsFailure{SmsFailure::Kind::kTimeout, 0, 0, "timed out", 250};
-  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatient, guide_request()).error(), 504,
-              "MESSAGE.PROVIDER_TIMEOUT", "Twilio did not answer within 250 ms");
+  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatientId, guide_request()).error(),
+              504, "MESSAGE.PROVIDER_TIMEOUT", "Twilio did not answer within 250 ms");
   gateway.failure =
       SmsFailure{SmsFailure::Kind::kUnreachable, 0, 0, "Connection (http://127.0.0.1:9)", 0};
-  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatient, guide_request()).error(), 502,
-              "MESSAGE.PROVIDER_UNAVAILABLE",
+  check_error(messaging.send_sms(w.principal(kNotifierKey), kPatientId, guide_request()).error(),
+              502, "MESSAGE.PROVIDER_UNAVAILABLE",
               "Could not reach Twilio: Connection (http://127.0.0.1:9)");
   auto outbox = messaging.outbox();
   REQUIRE(outbox.size() == 4);

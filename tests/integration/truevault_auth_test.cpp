@@ -1,23 +1,18 @@
 // Auth endpoints over HTTP (truevault-api.md §3): login in every encoding, logout, auth/me,
 // token expiry on the service clock, reset.
 
-#include "mock_truevault/testing/integration.hpp"
+#include "tests/integration/truevault_test_support.hpp"
 
 namespace mock::truevault::testing {
 namespace {
 
 using nlohmann::json;
 
-struct Env {
-  Env() : tv(start_truevault(truevault_config("http://127.0.0.1:1"))) {}
-  std::unique_ptr<mock::testing::RunningService> tv;
-};
-
 const std::vector<common::Form::Field> kAdminLogin = {
     {"account_id", kAccount}, {"username", "admin"}, {"password", "admin-password"}};
 
 TEST_CASE("login in all four encodings", "[truevault][auth]") {
-  Env env;
+  TrueVaultOnly env;
   std::vector<Reply> replies;
   replies.push_back(call_form(*env.tv, "POST", "/v1/auth/login", "", kAdminLogin));
   replies.push_back(call(*env.tv, "POST", "/v1/auth/login?" + common::encode_form(kAdminLogin)));
@@ -43,7 +38,7 @@ TEST_CASE("login in all four encodings", "[truevault][auth]") {
 }
 
 TEST_CASE("login failures", "[truevault][auth]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string message = "Invalid account_id, username or password";
   expect_error(call_form(*env.tv, "POST", "/v1/auth/login", "",
                          {{"account_id", kAccount}, {"username", "admin"}, {"password", "x"}}),
@@ -65,7 +60,7 @@ TEST_CASE("login failures", "[truevault][auth]") {
 }
 
 TEST_CASE("tokens expire at 24 h or not_valid_after; logout revokes", "[truevault][auth]") {
-  Env env;
+  TrueVaultOnly env;
   auto* clock = env.tv->service().manual_clock();
   REQUIRE(clock != nullptr);
   auto login = call_form(*env.tv, "POST", "/v1/auth/login", "", kAdminLogin);
@@ -98,7 +93,7 @@ TEST_CASE("tokens expire at 24 h or not_valid_after; logout revokes", "[truevaul
 }
 
 TEST_CASE("auth/me read and update", "[truevault][auth]") {
-  Env env;
+  TrueVaultOnly env;
   auto plain = call(*env.tv, "GET", "/v1/auth/me?full=false", kReadonlyKey);
   expect_success(plain);
   CHECK_FALSE(plain.body["user"].contains("attributes"));
@@ -121,7 +116,7 @@ TEST_CASE("auth/me read and update", "[truevault][auth]") {
 }
 
 TEST_CASE("reset rebuilds the fixture world", "[truevault][auth]") {
-  Env env;
+  TrueVaultOnly env;
   expect_success(
       call(*env.tv, "POST", std::string("/v1/users/") + kReadonlyId + "/api_key", kAdminKey));
   expect_error(call(*env.tv, "GET", "/v1/auth/me", kReadonlyKey), 401, "AUTH.INVALID_CREDENTIALS",

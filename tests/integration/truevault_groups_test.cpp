@@ -1,22 +1,17 @@
 // Groups API over HTTP (truevault-api.md §5): every endpoint with its permission checked both
 // ways, policies validated with RE2 at write time, membership endpoints, isolation.
 
-#include "mock_truevault/testing/integration.hpp"
+#include "tests/integration/truevault_test_support.hpp"
 
 namespace mock::truevault::testing {
 namespace {
 
 using nlohmann::json;
 
-struct Env {
-  Env() : tv(start_truevault(truevault_config("http://127.0.0.1:1"))) {}
-  std::unique_ptr<mock::testing::RunningService> tv;
-};
-
 const json kPolicy = json::parse(R"([{"Activities": "CRUDA", "Resources": ["User::.*"]}])");
 
 TEST_CASE("create_group", "[truevault][groups]") {
-  Env env;
+  TrueVaultOnly env;
   auto r = call_form(*env.tv, "POST", "/v1/groups", kAdminKey,
                      {{"name", "Doctors"},
                       {"policy", b64(kPolicy)},
@@ -57,7 +52,7 @@ TEST_CASE("create_group", "[truevault][groups]") {
 }
 
 TEST_CASE("list_groups and read_group", "[truevault][groups]") {
-  Env env;
+  TrueVaultOnly env;
   auto r = call(*env.tv, "GET", "/v1/groups", kAdminKey);
   expect_success(r);
   std::vector<std::string> names;
@@ -94,7 +89,7 @@ TEST_CASE("list_groups and read_group", "[truevault][groups]") {
 }
 
 TEST_CASE("update_group: name, policy, APPEND, REMOVE, replace", "[truevault][groups]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string path = std::string("/v1/groups/") + kWriteOnlyGroup;
   auto renamed = call_form(*env.tv, "PUT", path, kAdminKey, {{"name", "Writers"}});
   expect_success(renamed);
@@ -138,7 +133,7 @@ TEST_CASE("update_group: name, policy, APPEND, REMOVE, replace", "[truevault][gr
 }
 
 TEST_CASE("delete_group detaches its users", "[truevault][groups]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string path = std::string("/v1/groups/") + kNotifiersGroup;
   expect_error(call(*env.tv, "DELETE", path, kReadonlyKey), 403, "AUTH.FORBIDDEN",
                forbidden('D', std::string("Group::") + kNotifiersGroup));
@@ -153,7 +148,7 @@ TEST_CASE("delete_group detaches its users", "[truevault][groups]") {
 }
 
 TEST_CASE("membership endpoints", "[truevault][groups]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string membership = std::string("/v1/groups/") + kReadOnlyGroup + "/membership";
   auto added =
       call_json(*env.tv, "POST", membership, kAdminKey, {{"user_ids", {kPatientId, kNotifierId}}});

@@ -7,7 +7,7 @@
 #include "common/logging.hpp"
 #include "common/server_runner.hpp"
 #include "mock_truevault/http/twilio_client.hpp"
-#include "mock_truevault/testing/integration.hpp"
+#include "tests/integration/truevault_test_support.hpp"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,8 +1,8 @@
 #pragma once
-// Test-only support for tests/integration/truevault_*_test.cpp (header-only; not part of
-// mock_truevault_lib). Starts mock_truevault in-process on 127.0.0.1:0 with the default
-// fixture, sequential ids and a manual clock, optionally with an in-process mock_twilio it
-// forwards SMS to, and offers small request helpers that return parsed JSON.
+// Test-only support for tests/integration/truevault_*_test.cpp (header-only). Starts mock_truevault
+// in-process on 127.0.0.1:0 with the default fixture, sequential ids and a manual clock, optionally
+// with an in-process mock_twilio it forwards SMS to, and offers small request helpers that return
+// parsed JSON.
 
 #include <memory>
 #include <optional>
@@ -14,29 +14,14 @@
 
 #include "common/crypto.hpp"
 #include "common/form.hpp"
+#include "mock_truevault/domain/test_ids.hpp"
 #include "mock_truevault/service.hpp"
 #include "mock_twilio/service.hpp"
 #include "tests/support/harness.hpp"
 
 namespace mock::truevault::testing {
 
-// The default fixture's public values (fixtures/default.json).
-inline constexpr const char* kAccount = "00000000-0000-4000-a000-000000000001";
-inline constexpr const char* kOtherAccount = "00000000-0000-4000-a000-000000000002";
-inline constexpr const char* kAdminId = "00000000-0000-4000-a000-000000000101";
-inline constexpr const char* kNotifierId = "00000000-0000-4000-a000-000000000102";
-inline constexpr const char* kReadonlyId = "00000000-0000-4000-a000-000000000103";
-inline constexpr const char* kPatientId = "4a635639-fcf5-4cca-9b79-25376fdb460f";
-inline constexpr const char* kOtherAdminId = "00000000-0000-4000-a000-000000000111";
-inline constexpr const char* kAdminKey = "00000000-0000-4000-a000-0000000000a1";
-inline constexpr const char* kNotifierKey = "00000000-0000-4000-a000-0000000000a2";
-inline constexpr const char* kReadonlyKey = "00000000-0000-4000-a000-0000000000a3";
-inline constexpr const char* kOtherAdminKey = "00000000-0000-4000-a000-0000000000b1";
-inline constexpr const char* kFullAdminGroup = "00000000-0000-4000-a000-000000000201";
-inline constexpr const char* kReadOnlyGroup = "00000000-0000-4000-a000-000000000202";
-inline constexpr const char* kWriteOnlyGroup = "00000000-0000-4000-a000-000000000203";
-inline constexpr const char* kNotifiersGroup = "00000000-0000-4000-a000-000000000204";
-inline constexpr const char* kOtherAdminGroup = "00000000-0000-4000-a000-000000000211";
+// The default fixture's TrueVault ids are in test_ids.hpp; its Twilio credentials:
 inline constexpr const char* kTwilioAccount = "AC00000000000000000000000000000001";
 inline constexpr const char* kTwilioAuthToken = "a0000000000000000000000000000001";
 inline constexpr const char* kTwilioKey = "SK00000000000000000000000000000001";
@@ -69,6 +54,12 @@ inline std::unique_ptr<mock::testing::RunningService> start_truevault(const Conf
   if (!service) FAIL("mock_truevault did not start: " << service.error());
   return std::make_unique<mock::testing::RunningService>(std::move(*service));
 }
+
+// mock_truevault alone: SMS forwarding points at a closed port (127.0.0.1:1).
+struct TrueVaultOnly {
+  TrueVaultOnly() : tv(start_truevault(truevault_config("http://127.0.0.1:1"))) {}
+  std::unique_ptr<mock::testing::RunningService> tv;
+};
 
 struct Reply {
   int status = 0;

@@ -1,20 +1,15 @@
 // Users API over HTTP (truevault-api.md §4): every endpoint with its permission checked both
 // ways, the four body encodings, cross-account isolation, and the error envelope.
 
-#include "mock_truevault/testing/integration.hpp"
+#include "tests/integration/truevault_test_support.hpp"
 
 namespace mock::truevault::testing {
 namespace {
 
 using nlohmann::json;
 
-struct Env {
-  Env() : tv(start_truevault(truevault_config("http://127.0.0.1:1"))) {}
-  std::unique_ptr<mock::testing::RunningService> tv;
-};
-
 TEST_CASE("create_user: grant, denial, encodings, response shape", "[truevault][users]") {
-  Env env;
+  TrueVaultOnly env;
   SECTION("multipart, with groups and ?full=true") {
     httplib::MultipartFormDataItems items = {
         {"username", "new@example.com", "", ""},
@@ -118,7 +113,7 @@ TEST_CASE("create_user: grant, denial, encodings, response shape", "[truevault][
 }
 
 TEST_CASE("list_users: filtered to readable users of the caller's account", "[truevault][users]") {
-  Env env;
+  TrueVaultOnly env;
   auto r = call(*env.tv, "GET", "/v1/users?full=false", kAdminKey);
   expect_success(r);
   std::vector<std::string> ids;
@@ -163,7 +158,7 @@ TEST_CASE("list_users: filtered to readable users of the caller's account", "[tr
 }
 
 TEST_CASE("read_user (v1) and read_users (v2)", "[truevault][users]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string patient = std::string("/v1/users/") + kPatientId;
   auto r = call(*env.tv, "GET", patient + "?full=true", kAdminKey);
   expect_success(r);
@@ -192,7 +187,7 @@ TEST_CASE("read_user (v1) and read_users (v2)", "[truevault][users]") {
 }
 
 TEST_CASE("update_user", "[truevault][users]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string patient = std::string("/v1/users/") + kPatientId;
   auto r = call_form(*env.tv, "PUT", patient + "?full=true", kAdminKey,
                      {{"attributes", b64({{"phone", "5559990000"}})}, {"status", "LOCKED"}});
@@ -222,7 +217,7 @@ TEST_CASE("update_user", "[truevault][users]") {
 }
 
 TEST_CASE("delete_user deactivates, frees the username, leaves groups", "[truevault][users]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string notifier = std::string("/v1/users/") + kNotifierId;
   expect_error(call(*env.tv, "DELETE", notifier, kReadonlyKey), 403, "AUTH.FORBIDDEN",
                forbidden('D', std::string("User::") + kNotifierId));
@@ -241,7 +236,7 @@ TEST_CASE("delete_user deactivates, frees the username, leaves groups", "[trueva
 }
 
 TEST_CASE("api_key rotation and access_token", "[truevault][users][auth]") {
-  Env env;
+  TrueVaultOnly env;
   const std::string readonly = std::string("/v1/users/") + kReadonlyId;
   expect_error(call(*env.tv, "POST", readonly + "/api_key", kNotifierKey), 403, "AUTH.FORBIDDEN",
                forbidden('U', std::string("User::") + kReadonlyId));
@@ -279,7 +274,7 @@ TEST_CASE("api_key rotation and access_token", "[truevault][users][auth]") {
 }
 
 TEST_CASE("errors are always TrueVault's JSON envelope", "[truevault][errors]") {
-  Env env;
+  TrueVaultOnly env;
   expect_error(call(*env.tv, "GET", "/v1/nothing"), 404, "REQUEST.NOT_FOUND",
                "No such endpoint: GET /v1/nothing");
   expect_error(call(*env.tv, "GET", "/v1/users"), 401, "AUTH.UNAUTHORIZED",
