@@ -23,9 +23,7 @@ namespace {
 
 using nlohmann::json;
 
-using testing::twilio::kAc;
-using testing::twilio::kMessages;
-using testing::twilio::kToken;
+using namespace testing::twilio;  // kAc, kToken, paths, test_config, ...
 const char* kMessagesPathKey = "/2010-04-01/Accounts/{AccountSid}/Messages.json";
 
 std::string spec_path() {
@@ -138,7 +136,7 @@ struct Server {
                                               {"date_created", "2025-12-31T10:00:00Z"},
                                               {"date_sent", "2025-12-31T10:00:01Z"}}});
     std::ofstream(dir + "/contract.json") << doc.dump();
-    running = testing::twilio::start_service(testing::twilio::test_config(dir + "/contract.json"));
+    running = start_service(test_config(dir + "/contract.json"));
   }
   ~Server() { std::filesystem::remove_all(dir); }
   json call(const std::string& method, const std::string& path, const std::string& body = "",

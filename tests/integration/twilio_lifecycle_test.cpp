@@ -32,13 +32,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-using testing::twilio::error_envelope;
-using testing::twilio::kAc;
-using testing::twilio::kFrom;
-using testing::twilio::kToken;
-using testing::twilio::message_path;
-using testing::twilio::start_service;
-using testing::twilio::test_config;
+using namespace testing::twilio;  // kAc, kToken, paths, test_config, ...
 
 const std::string kAcTest = "AC00000000000000000000000000000003";
 const std::string kTestToken = "a0000000000000000000000000000003";

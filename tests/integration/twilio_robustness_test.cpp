@@ -23,11 +23,7 @@ namespace {
 
 using nlohmann::json;
 
-using testing::twilio::error_envelope;
-using testing::twilio::kAc;
-using testing::twilio::kMessages;
-using testing::twilio::kToken;
-using testing::twilio::start_service;
+using namespace testing::twilio;  // kAc, kToken, paths, test_config, ...
 
 const std::string kGood = "To=%2B15550001111&From=%2B15557778888&Body=kept";
 
