@@ -222,6 +222,17 @@ void bind_callback(SQLite::Statement& st, const CallbackAttempt& a) {
   bind_time(st, 15, a.attempted_at);
 }
 
+// The single time a `SELECT MIN(<ms column>) ...` query returns; nullopt when no row matches.
+std::optional<TimePoint> earliest(common::Sqlite& db, const char* min_sql) {
+  return db.with([&](common::Conn& c) -> std::optional<TimePoint> {
+    auto& st = c.prepare(min_sql);
+    std::optional<TimePoint> out;
+    if (st.executeStep() && !st.getColumn(0).isNull()) out = from_ms(st.getColumn(0).getInt64());
+    st.reset();
+    return out;
+  });
+}
+
 }  // namespace
 
 void Store::load_fixture(const TwilioFixture& fixture) {
@@ -539,13 +550,7 @@ std::vector<Message> Store::due_messages(TimePoint now, std::size_t limit) {
 }
 
 std::optional<TimePoint> Store::next_message_due() {
-  return db_.with([&](common::Conn& c) -> std::optional<TimePoint> {
-    auto& st = c.prepare("SELECT MIN(next_at) FROM messages WHERE next_at IS NOT NULL");
-    std::optional<TimePoint> out;
-    if (st.executeStep() && !st.getColumn(0).isNull()) out = from_ms(st.getColumn(0).getInt64());
-    st.reset();
-    return out;
-  });
+  return earliest(db_, "SELECT MIN(next_at) FROM messages WHERE next_at IS NOT NULL");
 }
 
 std::int64_t Store::insert_callback(const CallbackAttempt& attempt) {
@@ -585,13 +590,7 @@ std::vector<CallbackAttempt> Store::due_callbacks(TimePoint now, bool newest_fir
 }
 
 std::optional<TimePoint> Store::next_callback_due() {
-  return db_.with([&](common::Conn& c) -> std::optional<TimePoint> {
-    auto& st = c.prepare("SELECT MIN(due_at) FROM callbacks WHERE state = 'pending'");
-    std::optional<TimePoint> out;
-    if (st.executeStep() && !st.getColumn(0).isNull()) out = from_ms(st.getColumn(0).getInt64());
-    st.reset();
-    return out;
-  });
+  return earliest(db_, "SELECT MIN(due_at) FROM callbacks WHERE state = 'pending'");
 }
 
 std::vector<CallbackAttempt> Store::list_callbacks(const std::optional<std::string>& message_sid) {
