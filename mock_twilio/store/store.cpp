@@ -50,6 +50,19 @@ std::optional<std::string> opt_text(const SQLite::Column& c) {
   return c.getString();
 }
 
+// A column holding a JSON array of strings (media URLs, senders); anything else reads as
+// empty and non-string elements are skipped.
+std::vector<std::string> string_list(const SQLite::Column& c) {
+  std::vector<std::string> out;
+  const auto list = nlohmann::json::parse(c.getString(), nullptr, false);
+  if (list.is_array()) {
+    for (const auto& item : list) {
+      if (item.is_string()) out.push_back(item.get<std::string>());
+    }
+  }
+  return out;
+}
+
 Message read_message(SQLite::Statement& st) {
   Message m;
   m.sid = st.getColumn(0).getString();
@@ -62,12 +75,7 @@ Message read_message(SQLite::Statement& st) {
   m.direction = parse_direction(st.getColumn(7).getString()).value_or(Direction::kOutboundApi);
   m.num_segments = st.getColumn(8).getInt();
   m.num_media = st.getColumn(9).getInt();
-  const auto urls = nlohmann::json::parse(st.getColumn(10).getString(), nullptr, false);
-  if (urls.is_array()) {
-    for (const auto& u : urls) {
-      if (u.is_string()) m.media_urls.push_back(u.get<std::string>());
-    }
-  }
+  m.media_urls = string_list(st.getColumn(10));
   m.price = opt_text(st.getColumn(11));
   m.price_unit = opt_text(st.getColumn(12));
   if (!st.getColumn(13).isNull()) m.error_code = st.getColumn(13).getInt();
@@ -154,12 +162,7 @@ MessagingService read_service(SQLite::Statement& st) {
   s.sid = st.getColumn(0).getString();
   s.account_sid = st.getColumn(1).getString();
   s.friendly_name = st.getColumn(2).getString();
-  const auto senders = nlohmann::json::parse(st.getColumn(3).getString(), nullptr, false);
-  if (senders.is_array()) {
-    for (const auto& n : senders) {
-      if (n.is_string()) s.senders.push_back(n.get<std::string>());
-    }
-  }
+  s.senders = string_list(st.getColumn(3));
   s.status_callback = opt_text(st.getColumn(4));
   s.inbound_request_url = opt_text(st.getColumn(5));
   return s;
