@@ -16,6 +16,10 @@ void ManualClock::set(TimePoint t) {
       std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
 }
 
+void ManualClock::reset_to_default_start() {
+  set(TimePoint(std::chrono::milliseconds(kDefaultStartMs)));
+}
+
 void ManualClock::advance(std::chrono::milliseconds d) { now_ms_.fetch_add(d.count()); }
 
 std::unique_ptr<Clock> make_clock(const std::string& kind) {

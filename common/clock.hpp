@@ -31,6 +31,8 @@ class ManualClock final : public Clock {
   TimePoint now() const override;
   void set(TimePoint t);
   void advance(std::chrono::milliseconds d);
+  // Back to the default start instant (kDefaultStartMs), as POST /_mock/reset does.
+  void reset_to_default_start();
 
  private:
   std::atomic<std::int64_t> now_ms_;

@@ -159,10 +159,7 @@ class TrueVaultService final : public common::Service {
     if (!path) return common::fail(path.error());
     if (auto loaded = load(*path, true); !loaded) return loaded;
     ids_.reseed(seed);
-    if (auto* manual = manual_clock()) {
-      manual->set(
-          common::TimePoint(std::chrono::milliseconds(common::ManualClock::kDefaultStartMs)));
-    }
+    if (auto* manual = manual_clock()) manual->reset_to_default_start();
     return {};
   }
 

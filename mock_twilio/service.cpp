@@ -91,10 +91,7 @@ class TwilioService final : public common::Service {
       lifecycle_.set_settings(settings_);
       store_.load_fixture(*parsed);  // atomic: rebuild under the lock, in one transaction
       ids_.reseed(seed);
-      if (auto* manual = manual_clock()) {
-        manual->set(
-            common::TimePoint(std::chrono::milliseconds(common::ManualClock::kDefaultStartMs)));
-      }
+      if (auto* manual = manual_clock()) manual->reset_to_default_start();
     }
     engine_.wake();
     return {};
