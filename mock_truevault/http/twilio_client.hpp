@@ -30,7 +30,10 @@ class TwilioClient final : public SmsGateway {
   struct Options {
     std::string base_url = "http://127.0.0.1:8082";  // scheme://host[:port], no path
     std::chrono::milliseconds timeout{5000};         // connect, read and write, each
-    std::size_t max_idle = 8;                        // idle connections kept
+    // Idle connections kept: as many as there can be concurrent sends (one per server
+    // worker thread, common::kDefaultThreads). With fewer, 16 concurrent clients made the pool
+    // close and reopen a TCP connection to Twilio on about every other SMS (bench/README.md).
+    std::size_t max_idle = 32;
   };
   TwilioClient(Options options, std::shared_ptr<spdlog::logger> log);
 
