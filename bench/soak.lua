@@ -1,9 +1,13 @@
--- Soak: POST Messages.json, then DELETE the message it created, so the store stays the same
--- size and any RSS growth is a leak or an uncapped in-memory structure (the journal is capped
--- by --journal-cap). Needs --progression immediate: only finished messages may be deleted.
+-- Soak: POST Messages.json, and DELETE each message it created once 1024 newer ones exist, so
+-- the store stays the same size and any RSS growth is a leak or an uncapped in-memory
+-- structure (the journal is capped by --journal-cap). Needs --progression immediate: only a
+-- finished message may be deleted (20009 otherwise), and "immediate" finishes it just after
+-- the create returns, on the worker thread, which lags under load: hence the distance of 1024.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
-local pending = {}  -- sids created and not yet deleted (per wrk thread)
+local pending = {}  -- sids created and not yet deleted, oldest first (per wrk thread)
+local first = 1     -- index of the oldest in pending
+local last = 0
 local post_headers = {
   ["Authorization"] = bench.twilio_auth,
   ["Content-Type"] = "application/x-www-form-urlencoded",
@@ -12,8 +16,10 @@ local delete_headers = { ["Authorization"] = bench.twilio_auth }
 local account_path = "/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages/"
 
 function request()
-  local sid = table.remove(pending)
-  if sid then
+  if last - first >= 1024 then
+    local sid = pending[first]
+    pending[first] = nil
+    first = first + 1
     return wrk.format("DELETE", account_path .. sid .. ".json", delete_headers)
   end
   local n = bench.next_number()
@@ -24,6 +30,9 @@ end
 function response(status, headers, body)
   if status == 201 then
     local sid = string.match(body, '"sid":%s*"(SM%x+)"')
-    if sid then table.insert(pending, sid) end
+    if sid then
+      last = last + 1
+      pending[last] = sid
+    end
   end
 end
