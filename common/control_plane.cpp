@@ -1,10 +1,12 @@
 #include "common/control_plane.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -32,7 +34,25 @@ std::optional<nlohmann::json> json_object_body(const httplib::Request& req,
   return body;
 }
 
+// clang-format off
+constexpr std::array kControlRoutes = {
+  RouteInfo{"GET",    "/_mock/health",         "health",         RouteKind::kControl},
+  RouteInfo{"POST",   "/_mock/reset",          "reset",          RouteKind::kControl},
+  RouteInfo{"GET",    "/_mock/state",          "state",          RouteKind::kControl},
+  RouteInfo{"GET",    "/_mock/snapshot",       "snapshot",       RouteKind::kControl},
+  RouteInfo{"GET",    "/_mock/clock",          "fetch_clock",    RouteKind::kControl},
+  RouteInfo{"POST",   "/_mock/clock",          "update_clock",   RouteKind::kControl},
+  RouteInfo{"GET",    "/_mock/journal",        "fetch_journal",  RouteKind::kControl},
+  RouteInfo{"DELETE", "/_mock/journal",        "clear_journal",  RouteKind::kControl},
+  RouteInfo{"POST",   "/_mock/journal/export", "export_journal", RouteKind::kControl},
+};
+// clang-format on
+
 }  // namespace
+
+std::vector<RouteInfo> control_plane_routes() {
+  return {kControlRoutes.begin(), kControlRoutes.end()};
+}
 
 std::string format_iso8601(TimePoint t) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
@@ -85,21 +105,17 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
   auto render = [](httplib::Response& res, const std::string& detail) {
     control_error(res, 500, detail);
   };
-  auto get = [&](const std::string& path, httplib::Server::Handler h) {
-    server.Get(path, guarded(std::move(h), render, log));
-  };
-  auto post = [&](const std::string& path, httplib::Server::Handler h) {
-    server.Post(path, guarded(std::move(h), render, log));
-  };
-  get("/_mock/health", [&target, service](const httplib::Request&, httplib::Response& res) {
+  // Handlers by name; the table above decides what is served where.
+  std::map<std::string_view, httplib::Server::Handler> handlers;
+  handlers["health"] = [&target, service](const httplib::Request&, httplib::Response& res) {
     if (target.ready()) {
       write_json(res, 200, {{"status", "ok"}, {"service", service}});
     } else {
       write_json(res, 503, {{"status", "starting"}, {"service", service}});
     }
-  });
+  };
 
-  post("/_mock/reset", [&target, log](const httplib::Request& req, httplib::Response& res) {
+  handlers["reset"] = [&target, log](const httplib::Request& req, httplib::Response& res) {
     auto body = json_object_body(req, res);
     if (!body) return;
     std::optional<std::string> fixture;
@@ -126,13 +142,13 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
     if (fixture) out["fixture"] = *fixture;
     if (seed) out["seed"] = *seed;
     write_json(res, 200, out);
-  });
+  };
 
-  get("/_mock/state", [&target](const httplib::Request&, httplib::Response& res) {
+  handlers["state"] = [&target](const httplib::Request&, httplib::Response& res) {
     write_json(res, 200, target.state());
-  });
+  };
 
-  get("/_mock/snapshot", [&target, service](const httplib::Request&, httplib::Response& res) {
+  handlers["snapshot"] = [&target, service](const httplib::Request&, httplib::Response& res) {
     const auto dir = std::filesystem::temp_directory_path();
     const auto path =
         (dir / fmt::format("{}-snapshot-{}-{}.db", service, ::getpid(),
@@ -147,15 +163,15 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
     res.set_header("Content-Disposition",
                    fmt::format("attachment; filename=\"{}-snapshot.db\"", service));
     res.set_content(ss.str(), "application/vnd.sqlite3");
-  });
+  };
 
-  get("/_mock/clock", [&target, &clock](const httplib::Request&, httplib::Response& res) {
+  handlers["fetch_clock"] = [&target, &clock](const httplib::Request&, httplib::Response& res) {
     write_json(res, 200,
                {{"now", format_iso8601(clock.now())},
                 {"mode", target.manual_clock() != nullptr ? "manual" : "system"}});
-  });
+  };
 
-  post("/_mock/clock", [&target](const httplib::Request& req, httplib::Response& res) {
+  handlers["update_clock"] = [&target](const httplib::Request& req, httplib::Response& res) {
     ManualClock* manual = target.manual_clock();
     if (manual == nullptr) {
       return control_error(res, 409, "the clock is the system clock; start with --clock manual");
@@ -177,7 +193,7 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
       return control_error(res, 400, "give advance_seconds or now");
     }
     write_json(res, 200, {{"now", format_iso8601(manual->now())}, {"mode", "manual"}});
-  });
+  };
 
   // The journal is owned by the routes and the hook that use it (shared_ptr: no server-wide
   // slot exists in httplib to hang it on, and no global may hold it).
@@ -192,34 +208,39 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
           // Journaling is best effort: it must never change or break a response.
         }
       });
-  get("/_mock/journal", [journal](const httplib::Request&, httplib::Response& res) {
+  handlers["fetch_journal"] = [journal](const httplib::Request&, httplib::Response& res) {
     write_json(res, 200, journal->to_json());
-  });
-  server.Delete("/_mock/journal", guarded(
-                                      [journal](const httplib::Request&, httplib::Response& res) {
-                                        journal->clear();
-                                        write_json(res, 200, {{"cleared", true}});
-                                      },
-                                      render, log));
-  post("/_mock/journal/export",
-       [journal, short_name](const httplib::Request& req, httplib::Response& res) {
-         auto body = json_object_body(req, res);
-         if (!body) return;
-         RecordOptions options;
-         options.name = body->value("name", short_name + "_session");
-         options.description = body->value("description", options.description);
-         options.fixture = body->value("fixture", options.fixture);
-         if (body->contains("seed")) {
-           if (!(*body)["seed"].is_number_unsigned()) {
-             return control_error(res, 400, "seed must be a non-negative integer");
-           }
-           options.seed = (*body)["seed"].get<std::uint64_t>();
-         }
-         options.keep_pii = body->value("keep_pii", false);
-         const auto scenario = to_scenario(merge_journals(journal->entries()), options);
-         res.status = 200;
-         res.set_content(scenario.dump(2), "application/json");
-       });
+  };
+  handlers["clear_journal"] = [journal](const httplib::Request&, httplib::Response& res) {
+    journal->clear();
+    write_json(res, 200, {{"cleared", true}});
+  };
+  handlers["export_journal"] = [journal, short_name](const httplib::Request& req,
+                                                     httplib::Response& res) {
+    auto body = json_object_body(req, res);
+    if (!body) return;
+    RecordOptions options;
+    options.name = body->value("name", short_name + "_session");
+    options.description = body->value("description", options.description);
+    options.fixture = body->value("fixture", options.fixture);
+    if (body->contains("seed")) {
+      if (!(*body)["seed"].is_number_unsigned()) {
+        return control_error(res, 400, "seed must be a non-negative integer");
+      }
+      options.seed = (*body)["seed"].get<std::uint64_t>();
+    }
+    options.keep_pii = body->value("keep_pii", false);
+    const auto scenario = to_scenario(merge_journals(journal->entries()), options);
+    res.status = 200;
+    res.set_content(scenario.dump(2), "application/json");
+  };
+  for (const RouteInfo& route : kControlRoutes) {
+    auto handler = handlers.find(route.handler);
+    if (handler == handlers.end()) {
+      throw std::logic_error("control plane: no handler for " + std::string(route.handler));
+    }
+    register_route(server, route, guarded(handler->second, render, log));
+  }
 }
 
 }  // namespace mock::common

@@ -22,14 +22,19 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 #include <spdlog/logger.h>
 
 #include "common/journal.hpp"
+#include "common/route_info.hpp"
 #include "common/service.hpp"
 
 namespace mock::common {
+
+// The control plane's routes, as registered by add_control_plane (kind kControl).
+std::vector<RouteInfo> control_plane_routes();
 
 void add_control_plane(httplib::Server& server, ControlTarget& target, const std::string& service,
                        const Clock& clock, std::shared_ptr<spdlog::logger> log,

@@ -1,5 +1,6 @@
 #include "mock_twilio/service.hpp"
 
+#include <array>
 #include <atomic>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "common/http_util.hpp"
 #include "common/ids.hpp"
 #include "common/logging.hpp"
+#include "common/route_info.hpp"
 #include "common/sqlite.hpp"
 #include "mock_twilio/domain/inbound.hpp"
 #include "mock_twilio/domain/lifecycle.hpp"
@@ -32,6 +34,42 @@ common::Result<TwilioFixture, std::string> read_fixture(const std::string& path)
   if (!file) return common::fail(file.error());
   return parse_fixture(*file);
 }
+
+using PlainFn = void (*)(http::Deps&, const httplib::Request&, httplib::Response&);
+using ReaderFn = void (*)(http::Deps&, const httplib::Request&, httplib::Response&,
+                          const httplib::ContentReader&);
+
+// One row per served route (issue 7: routes() exposes the same rows to the matrices). A route
+// has a plain handler, or a reading one for bodies past httplib's 8 KiB form limit.
+struct Route {
+  common::RouteInfo info;
+  PlainFn plain = nullptr;
+  ReaderFn reading = nullptr;
+};
+
+constexpr common::RouteKind kVendor = common::RouteKind::kVendor;
+constexpr common::RouteKind kMock = common::RouteKind::kInspection;
+
+// clang-format off
+using namespace http;  // handler names read as a table
+constexpr std::array kRoutes = {
+  Route{{"POST",   kMessagesPath,        "create_message",          kVendor}, nullptr, create_message},  // CreateMessage
+  Route{{"GET",    kMessagesPath,        "list_message",            kVendor}, list_message},             // ListMessage
+  Route{{"GET",    kMessagePath,         "fetch_message",           kVendor}, fetch_message},            // FetchMessage
+  Route{{"POST",   kMessagePath,         "update_message",          kVendor}, nullptr, update_message},  // UpdateMessage
+  Route{{"DELETE", kMessagePath,         "delete_message",          kVendor}, delete_message},           // DeleteMessage
+  Route{{"GET",    kInspectionPath,      "inspect_messages",        kMock},   inspect_messages},         // messages sent (LocalStack-style)
+  Route{{"DELETE", kInspectionPath,      "clear_messages",          kMock},   clear_messages},           // forget them
+  Route{{"GET",    kCallbacksPath,       "list_callbacks",          kMock},   list_callbacks},           // webhook attempts
+  Route{{"GET",    kCallbackOptionsPath, "fetch_callback_options",  kMock},   fetch_callback_options},   // retry/delay/dup/reorder
+  Route{{"PUT",    kCallbackOptionsPath, "update_callback_options", kMock},   update_callback_options},
+  Route{{"GET",    kLifecyclePath,       "fetch_lifecycle",         kMock},   fetch_lifecycle},          // mode + step delays
+  Route{{"PUT",    kLifecyclePath,       "update_lifecycle",        kMock},   update_lifecycle},
+  Route{{"POST",   kAdvancePath,         "advance_message",         kMock},   advance_message},          // manual mode
+  Route{{"GET",    kMagicPath,           "list_magic",              kMock},   list_magic},               // the magic-number table
+  Route{{"POST",   kInboundPath,         "receive_inbound",         kMock},   receive_inbound},          // simulate a reply
+};
+// clang-format on
 
 class TwilioService final : public common::Service {
  public:
@@ -107,7 +145,6 @@ class TwilioService final : public common::Service {
 
  private:
   void install_routes() {
-    using namespace http;  // handler names read as a table
     auto render = [](httplib::Response& res, const std::string&) {
       write_error(res, errors::internal_error());
     };
@@ -124,23 +161,13 @@ class TwilioService final : public common::Service {
           render, log_);
     };
     auto& s = server_;
-    // clang-format off
-    s.Post  (kMessagesPath,   reading(create_message));   // CreateMessage
-    s.Get   (kMessagesPath,   plain(list_message));       // ListMessage
-    s.Get   (kMessagePath,    plain(fetch_message));      // FetchMessage
-    s.Post  (kMessagePath,    reading(update_message));   // UpdateMessage
-    s.Delete(kMessagePath,    plain(delete_message));     // DeleteMessage
-    s.Get   (kInspectionPath, plain(inspect_messages));   // /_mock: messages sent (LocalStack-style)
-    s.Delete(kInspectionPath, plain(clear_messages));     // /_mock: forget them
-    s.Get   (kCallbacksPath,        plain(list_callbacks));          // webhook attempts
-    s.Get   (kCallbackOptionsPath,  plain(fetch_callback_options));  // retry/delay/dup/reorder
-    s.Put   (kCallbackOptionsPath,  plain(update_callback_options));
-    s.Get   (kLifecyclePath,        plain(fetch_lifecycle));         // mode + step delays
-    s.Put   (kLifecyclePath,        plain(update_lifecycle));
-    s.Post  (kAdvancePath,          plain(advance_message));         // manual mode
-    s.Get   (kMagicPath,            plain(list_magic));              // the magic-number table
-    s.Post  (kInboundPath,          plain(receive_inbound));         // simulate a reply
-    // clang-format on
+    for (const Route& r : kRoutes) {
+      if (r.reading != nullptr) {
+        common::register_route(s, r.info, reading(r.reading));
+      } else {
+        common::register_route(s, r.info, plain(r.plain));
+      }
+    }
     common::add_control_plane(s, *this, kServiceName, *clock_, log_, config_.server.journal_cap);
 
     // Runs for every response >= 400; fills only an empty body (house-style §3.8.2): an
@@ -190,6 +217,13 @@ class TwilioService final : public common::Service {
 };
 
 }  // namespace
+
+std::vector<common::RouteInfo> routes() {
+  std::vector<common::RouteInfo> out;
+  for (const Route& r : kRoutes) out.push_back(r.info);
+  for (const auto& r : common::control_plane_routes()) out.push_back(r);
+  return out;
+}
 
 std::vector<common::OptionSpec> option_specs() {
   auto specs = common::server_option_specs("MOCK_TWILIO", kDefaultPort);
@@ -280,7 +314,7 @@ common::Result<std::unique_ptr<common::Service>, std::string> make_service(const
     return common::fail(fmt::format("--progression: '{}' is not one of immediate, timed, manual",
                                     config.progression));
   }
-  auto db = common::Sqlite::open(config.server.db, kSchemaSql, kSchemaVersion);
+  auto db = common::Sqlite::open(config.server.db, kSchemaSql, kSchemaVersion, kApplicationId);
   if (!db) return common::fail(db.error());
   auto service = std::make_unique<TwilioService>(
       config, common::make_logger("twilio", *level), std::move(clock), std::move(*db),

@@ -8,6 +8,7 @@
 
 #include "common/config.hpp"
 #include "common/result.hpp"
+#include "common/route_info.hpp"
 #include "common/service.hpp"
 #include "mock_twilio/domain/callbacks.hpp"
 #include "mock_twilio/domain/lifecycle.hpp"
@@ -36,5 +37,8 @@ common::Result<Config, std::string> config_from(const common::ParsedOptions& par
 // mistake -> "FILE: /json/pointer: problem"), installs the routes and the control plane.
 // The returned service is ready() when returned.
 common::Result<std::unique_ptr<common::Service>, std::string> make_service(const Config& config);
+// Every route a server of this service answers, in registration order: the service's own
+// table (the one its registration iterates) followed by the shared control plane.
+std::vector<common::RouteInfo> routes();
 
 }  // namespace mock::twilio

@@ -1,5 +1,8 @@
 #include "mock_twilio/http/control_routes.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "common/control_plane.hpp"
@@ -198,7 +201,13 @@ void advance_message(Deps& d, const httplib::Request& req, httplib::Response& re
   }
   if (body->contains("error_code")) {
     const auto& v = (*body)["error_code"];
-    if (!v.is_number_integer()) {
+    // An integer outside int (2^32 + 30003) would wrap into a valid code: refuse it.
+    const bool in_range = v.is_number_unsigned()
+                              ? v.get<std::uint64_t>() <= std::numeric_limits<int>::max()
+                              : v.is_number_integer() &&
+                                    v.get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                                    v.get<std::int64_t>() <= std::numeric_limits<int>::max();
+    if (!in_range) {
       return write_error(res, errors::invalid_parameter("error_code", "expected an integer"));
     }
     error_code = v.get<int>();

@@ -42,6 +42,14 @@ std::optional<common::Form> read_form(const httplib::Request& req, httplib::Resp
   }
   if (body->kind == common::RequestBody::Kind::kUrlEncoded ||
       body->kind == common::RequestBody::Kind::kMultipart) {
+    // Parameters are text: bytes that are not UTF-8 would be stored and answered as U+FFFD.
+    for (const auto& [key, value] : body->fields.fields()) {
+      if (!common::is_valid_utf8(key) || !common::is_valid_utf8(value)) {
+        write_error(res, errors::invalid_parameter(common::is_valid_utf8(key) ? key : "parameter",
+                                                   "must be UTF-8 text"));
+        return std::nullopt;
+      }
+    }
     return std::move(body->fields);
   }
   return common::Form();
