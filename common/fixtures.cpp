@@ -71,6 +71,12 @@ void FixtureErrors::add(const std::string& pointer, const std::string& problem) 
   if (!first_) first_ = fmt::format("{}: {}: {}", file_, pointer.empty() ? "/" : pointer, problem);
 }
 
+const std::regex& FixtureErrors::compiled(const std::string& pattern) {
+  auto it = patterns_.find(pattern);
+  if (it == patterns_.end()) it = patterns_.emplace(pattern, std::regex(pattern)).first;
+  return it->second;
+}
+
 FixtureReader::FixtureReader(const nlohmann::json& value, std::string pointer,
                              FixtureErrors& errors)
     : value_(value), pointer_(std::move(pointer)), errors_(errors), is_object_(value.is_object()) {
@@ -115,7 +121,7 @@ std::string FixtureReader::required_string(const std::string& key) {
 std::string FixtureReader::required_string(const std::string& key, const std::string& pattern,
                                            const std::string& what) {
   std::string s = required_string(key);
-  if (errors_.ok() && !std::regex_match(s, std::regex(pattern))) {
+  if (errors_.ok() && !std::regex_match(s, errors_.compiled(pattern))) {
     errors_.add(pointer(key), fmt::format("'{}' is not {} (must match {})", s, what, pattern));
   }
   return s;
@@ -135,7 +141,7 @@ std::optional<std::string> FixtureReader::optional_string(const std::string& key
                                                           const std::string& pattern,
                                                           const std::string& what) {
   auto s = optional_string(key);
-  if (s && !std::regex_match(*s, std::regex(pattern))) {
+  if (s && !std::regex_match(*s, errors_.compiled(pattern))) {
     errors_.add(pointer(key), fmt::format("'{}' is not {} (must match {})", *s, what, pattern));
   }
   return s;

@@ -64,6 +64,25 @@ TEST_CASE("FixtureReader reports the pointer of the first problem", "[common][fi
   CHECK(*e3.first() == "f.json: /y/n: must be an integer");
 }
 
+TEST_CASE("a fixture walk compiles each pattern once, and every field is still checked",
+          "[common][fixtures]") {
+  const nlohmann::json rows = {{{"sid", "AC00000000000000000000000000000001"}},
+                               {{"sid", "AC00000000000000000000000000000002"}},
+                               {{"sid", "ACbad"}}};
+  FixtureErrors errors("f.json");
+  const std::regex& first = errors.compiled("AC[0-9a-f]{32}");
+  CHECK(&errors.compiled("AC[0-9a-f]{32}") == &first);
+  CHECK(&errors.compiled("PN[0-9a-f]{32}") != &first);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    FixtureReader r(rows[i], "/twilio/accounts/" + std::to_string(i), errors);
+    r.required_string("sid", "AC[0-9a-f]{32}", "an account SID");
+  }
+  REQUIRE(errors.first());
+  CHECK(*errors.first() ==
+        "f.json: /twilio/accounts/2/sid: 'ACbad' is not an account SID (must match "
+        "AC[0-9a-f]{32})");
+}
+
 TEST_CASE("fixture names never escape the directory", "[common][fixtures]") {
   CHECK_FALSE(fixture_path_for_name("/tmp", "../etc/passwd"));
   CHECK_FALSE(fixture_path_for_name("/tmp", "A"));
