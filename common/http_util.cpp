@@ -160,7 +160,28 @@ httplib::Server::HandlerWithContentReader guarded(httplib::Server::HandlerWithCo
   return [handler = std::move(handler), render = std::move(render), log = std::move(log)](
              const httplib::Request& req, httplib::Response& res,
              const httplib::ContentReader& reader) {
-    run_guarded([&] { handler(req, res, reader); }, res, req, render, log);
+    // A handler that answers before reading the body (a 401 before the upload) would leave the
+    // body in the keep-alive connection, where httplib parses it as the next request (400
+    // "malformed HTTP request" for the client's next call; found by fuzz/). So track whether
+    // the handler read it, and drain what it did not (httplib bounds it by its payload limit).
+    bool read = false;
+    const httplib::ContentReader tracked(
+        [&](httplib::ContentReceiver receiver) {
+          read = true;
+          return reader(std::move(receiver));
+        },
+        [&](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+          read = true;
+          return reader(std::move(header), std::move(receiver));
+        });
+    run_guarded([&] { handler(req, res, tracked); }, res, req, render, log);
+    if (read) return;
+    auto discard = [](const char*, std::size_t) { return true; };
+    const bool drained =
+        req.is_multipart_form_data()
+            ? reader([](const httplib::MultipartFormData&) { return true; }, discard)
+            : reader(discard);
+    if (!drained) res.set_header("Connection", "close");
   };
 }
 

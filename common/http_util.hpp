@@ -63,6 +63,8 @@ using InternalErrorRenderer = std::function<void(httplib::Response&, const std::
 // Wraps a handler so that nothing it throws escapes: nlohmann parse errors and everything
 // else become `render(res, ...)` (a vendor-shaped error), logged at error level. The detail
 // passed to the renderer never contains exception text (it may contain internals).
+// The content-reader variant also drains a body the handler did not read, so that an early
+// answer (401 before reading) leaves a keep-alive connection usable for the next request.
 httplib::Server::Handler guarded(httplib::Server::Handler handler, InternalErrorRenderer render,
                                  std::shared_ptr<spdlog::logger> log);
 httplib::Server::HandlerWithContentReader guarded(httplib::Server::HandlerWithContentReader handler,

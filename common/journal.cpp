@@ -159,6 +159,9 @@ void mask_leaves(json& j) {
 
 }  // namespace
 
+// Deeper client JSON is recorded as text (see step()); no real request nests this deep.
+constexpr std::size_t kMaxRecordedJsonDepth = 64;
+
 json mask_attributes(const json& attributes) {
   if (attributes.is_object()) {
     json masked = attributes;
@@ -167,7 +170,7 @@ json mask_attributes(const json& attributes) {
   }
   if (attributes.is_string()) {
     auto decoded = base64_decode_lenient(attributes.get<std::string>());
-    if (decoded) {
+    if (decoded && !json_nesting_exceeds(*decoded, kMaxRecordedJsonDepth)) {
       auto parsed = json::parse(*decoded, nullptr, false);
       if (!parsed.is_discarded() && parsed.is_object()) {
         mask_leaves(parsed);
@@ -433,8 +436,12 @@ class Recorder {
     const std::string body = e.value("body", std::string());
     const std::string type = media_type(headers.value("Content-Type", std::string()));
     if (!body.empty()) {
-      auto parsed = type == "application/json" ? json::parse(body, nullptr, false) : json();
-      if (type == "application/json" && !parsed.is_discarded()) {
+      // JSON nested deeper than any real request is kept as text: the walks below recurse
+      // once per level (a 100k-deep body would overflow the stack).
+      const bool json_body =
+          type == "application/json" && !json_nesting_exceeds(body, kMaxRecordedJsonDepth);
+      auto parsed = json_body ? json::parse(body, nullptr, false) : json();
+      if (json_body && !parsed.is_discarded()) {
         remember_json_literals(parsed);
         if (!options_.keep_pii) {
           mask_pii(parsed);

@@ -1,5 +1,6 @@
 #include "mock_truevault/service.hpp"
 
+#include <array>
 #include <atomic>
 #include <regex>
 
@@ -10,6 +11,7 @@
 #include "common/http_util.hpp"
 #include "common/ids.hpp"
 #include "common/logging.hpp"
+#include "common/route_info.hpp"
 #include "mock_truevault/domain/auth.hpp"
 #include "mock_truevault/domain/groups.hpp"
 #include "mock_truevault/domain/messaging.hpp"
@@ -64,32 +66,54 @@ httplib::Server::HandlerWithContentReader handle(http::Deps& d, ReaderFn fn) {
       internal_renderer(d), d.log);
 }
 
+// One row per served route (issue 7: routes() exposes the same rows to the matrices). A route
+// has a plain handler, or a reading one (bodies through a content reader, past httplib's
+// 8 KiB form limit).
+struct Route {
+  common::RouteInfo info;
+  PlainFn plain = nullptr;
+  ReaderFn reading = nullptr;
+};
+
+constexpr common::RouteKind kVendor = common::RouteKind::kVendor;
+constexpr common::RouteKind kMock = common::RouteKind::kInspection;
+
+// clang-format off
+using namespace http;  // handler names read as a table
+constexpr std::array kRoutes = {
+  Route{{"POST",   kLogin,           "login",                    kVendor}, nullptr, login},  // no auth
+  Route{{"POST",   kLogout,          "logout",                   kVendor}, logout},
+  Route{{"GET",    kMe,              "read_current_user",        kVendor}, read_current_user},
+  Route{{"PUT",    kMe,              "update_current_user",      kVendor}, nullptr, update_current_user},
+  Route{{"POST",   kUsers,           "create_user",              kVendor}, nullptr, create_user},
+  Route{{"GET",    kUsers,           "list_users",               kVendor}, list_users},
+  Route{{"GET",    kUser,            "read_user",                kVendor}, read_user},
+  Route{{"GET",    kUsersV2,         "read_users",               kVendor}, read_users},  // v2
+  Route{{"PUT",    kUser,            "update_user",              kVendor}, nullptr, update_user},
+  Route{{"DELETE", kUser,            "delete_user",              kVendor}, delete_user},
+  Route{{"POST",   kUserApiKey,      "create_user_api_key",      kVendor}, nullptr, create_user_api_key},
+  Route{{"POST",   kUserAccessToken, "create_user_access_token", kVendor}, nullptr, create_user_access_token},
+  Route{{"POST",   kUserSms,         "send_sms",                 kVendor}, nullptr, send_sms},
+  Route{{"POST",   kGroups,          "create_group",             kVendor}, nullptr, create_group},
+  Route{{"GET",    kGroups,          "list_groups",              kVendor}, list_groups},
+  Route{{"GET",    kGroup,           "read_group",               kVendor}, read_group},
+  Route{{"PUT",    kGroup,           "update_group",             kVendor}, nullptr, update_group},
+  Route{{"DELETE", kGroup,           "delete_group",             kVendor}, delete_group},
+  Route{{"POST",   kMembership,      "add_users_to_group",       kVendor}, nullptr, add_users_to_group},
+  Route{{"DELETE", kMembers,         "remove_users_from_group",  kVendor}, remove_users_from_group},
+  Route{{"GET",    kOutbox,          "list_outbox",              kMock},   list_outbox},  // test inspection API
+  Route{{"DELETE", kOutbox,          "clear_outbox",             kMock},   clear_outbox},
+};
+// clang-format on
+
 void add_routes(httplib::Server& s, http::Deps& d) {
-  using namespace http;
-  // clang-format off
-  s.Post  (kLogin,           handle(d, login));                     // login (no auth)
-  s.Post  (kLogout,          handle(d, logout));                    // logout
-  s.Get   (kMe,              handle(d, read_current_user));         // read_current_user
-  s.Put   (kMe,              handle(d, update_current_user));       // update_current_user
-  s.Post  (kUsers,           handle(d, create_user));               // create_user
-  s.Get   (kUsers,           handle(d, list_users));                // list_users
-  s.Get   (kUser,            handle(d, read_user));                 // read_user
-  s.Get   (kUsersV2,         handle(d, read_users));                // read_users (v2)
-  s.Put   (kUser,            handle(d, update_user));               // update_user
-  s.Delete(kUser,            handle(d, delete_user));               // delete_user
-  s.Post  (kUserApiKey,      handle(d, create_user_api_key));       // create_user_api_key
-  s.Post  (kUserAccessToken, handle(d, create_user_access_token));  // create_user_access_token
-  s.Post  (kUserSms,         handle(d, send_sms));                  // send_sms
-  s.Post  (kGroups,          handle(d, create_group));              // create_group
-  s.Get   (kGroups,          handle(d, list_groups));               // list_groups
-  s.Get   (kGroup,           handle(d, read_group));                // read_group
-  s.Put   (kGroup,           handle(d, update_group));              // update_group
-  s.Delete(kGroup,           handle(d, delete_group));              // delete_group
-  s.Post  (kMembership,      handle(d, add_users_to_group));        // add_users_to_group
-  s.Delete(kMembers,         handle(d, remove_users_from_group));   // remove_users_from_group
-  s.Get   (kOutbox,          handle(d, list_outbox));               // test inspection API
-  s.Delete(kOutbox,          handle(d, clear_outbox));              // test inspection API
-  // clang-format on
+  for (const Route& r : kRoutes) {
+    if (r.reading != nullptr) {
+      common::register_route(s, r.info, handle(d, r.reading));
+    } else {
+      common::register_route(s, r.info, handle(d, r.plain));
+    }
+  }
 }
 
 class TrueVaultService final : public common::Service {
@@ -114,7 +138,14 @@ class TrueVaultService final : public common::Service {
       if (res.status == 413) error = errors::body_too_large();
       if (res.status >= 500) error = errors::internal_error();
       if (res.status != 404 && res.status != 413 && res.status < 500) {
-        error = errors::invalid_parameter("request", "malformed HTTP request");
+        // httplib refused the request before routing: name its limits (issue 7).
+        error = errors::invalid_parameter(
+            "request", res.status == 414
+                           ? fmt::format("the request line is over {} bytes",
+                                         CPPHTTPLIB_REQUEST_URI_MAX_LENGTH)
+                           : fmt::format("malformed HTTP request (bad request line, or a header "
+                                         "line over {} bytes)",
+                                         CPPHTTPLIB_HEADER_MAX_LENGTH));
         error.http_status = res.status;
       }
       http::write_error(ids_, res, error);
@@ -191,6 +222,50 @@ class TrueVaultService final : public common::Service {
 };
 
 }  // namespace
+
+std::vector<common::RouteInfo> routes() {
+  std::vector<common::RouteInfo> out;
+  for (const Route& r : kRoutes) out.push_back(r.info);
+  for (const auto& r : common::control_plane_routes()) out.push_back(r);
+  return out;
+}
+
+bool is_base_url(std::string_view url) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto hex = [&](char c) {
+    return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  const auto name = [&](char c) {
+    return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-';
+  };
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else {
+    return false;
+  }
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  std::size_t host_end = 0;
+  if (rest.starts_with('[')) {  // [IPv6]
+    host_end = rest.find(']');
+    if (host_end == std::string_view::npos || host_end == 1) return false;
+    if (!std::all_of(rest.begin() + 1, rest.begin() + static_cast<std::ptrdiff_t>(host_end),
+                     [&](char c) { return hex(c) || c == ':' || c == '.'; })) {
+      return false;
+    }
+    ++host_end;
+  } else {
+    while (host_end < rest.size() && name(rest[host_end])) ++host_end;
+    if (host_end == 0) return false;
+  }
+  std::string_view port = rest.substr(host_end);
+  if (port.empty()) return true;
+  if (port.front() != ':') return false;
+  port.remove_prefix(1);
+  return !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), digit);
+}
 
 std::vector<common::OptionSpec> option_specs() {
   auto specs = common::server_option_specs("MOCK_TRUEVAULT", kDefaultPort);

@@ -9,6 +9,7 @@
 
 #include "common/config.hpp"
 #include "common/result.hpp"
+#include "common/route_info.hpp"
 #include "common/service.hpp"
 
 namespace mock::truevault {
@@ -32,5 +33,8 @@ common::Result<Config, std::string> config_from(const common::ParsedOptions& par
 // Opens the store, loads the fixture (a mistake -> "FILE: /json/pointer: problem"), installs
 // the routes and the control plane. Ready when returned.
 common::Result<std::unique_ptr<common::Service>, std::string> make_service(const Config& config);
+// Every route a server of this service answers, in registration order: the service's own
+// table (the one its registration iterates) followed by the shared control plane.
+std::vector<common::RouteInfo> routes();
 
 }  // namespace mock::truevault
