@@ -4,9 +4,13 @@
 // goes through with(fn), which holds the lock for the duration of fn and nothing else.
 //
 // Prepared statements are cached per connection (Conn::prepare), so hot paths compile their
-// SQL once. A file database runs in WAL mode with synchronous=NORMAL: a committed transaction
-// survives a crash of the process (kill -9), not a power cut.
+// SQL once. A file database runs in WAL mode with synchronous=NORMAL: a commit appends the
+// transaction to the -wal file with write() before it returns (and before any answer is sent),
+// so it is in the kernel's page cache and survives a crash of the process (kill -9): the next
+// open replays the WAL. Only a power cut or OS crash can lose the last commits (fsync happens
+// at checkpoints), and never corrupts the file.
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,14 +39,25 @@ class Conn {
 
 class Sqlite {
  public:
-  // Opens `path` (":memory:" for an ephemeral store). For a file: a new or empty database is
-  // created with `schema` and stamped with `version` (the `loaded` flag tells the caller to
-  // load its fixture); an existing one must carry PRAGMA user_version == version, else the
-  // open fails with a message naming the file (it is never overwritten).
+  // Opens `path` (":memory:" for an ephemeral store).
+  //
+  // ":memory:" is created with `schema` at once. A file that is new, empty, or was created but
+  // never loaded is fresh(): it gets its schema, PRAGMA user_version = `version` and
+  // PRAGMA application_id = `application_id` (when non-zero) in the caller's first rebuild(),
+  // in the same transaction as the fixture, so a failed or interrupted first load leaves a
+  // file that is still fresh at the next start, never an empty "loaded" store.
+  //
+  // Any other file is first inspected through a read-only connection (which never writes the
+  // file: no WAL checkpoint, no header change) and refused, with a message naming the file and
+  // the problem, when it is not a SQLite database or is truncated/corrupted (PRAGMA
+  // quick_check), carries another non-zero application_id (another service's database),
+  // another user_version (newer or older schema), or tables without a user_version. A refused
+  // file is left byte for byte as it was.
   static Result<std::unique_ptr<Sqlite>, std::string> open(const std::string& path,
-                                                           std::string_view schema, int version);
+                                                           std::string_view schema, int version,
+                                                           std::uint32_t application_id = 0);
 
-  // True when open() created the schema (a fresh store that needs its fixture).
+  // True until the store holds a loaded schema: the caller must rebuild() it with its fixture.
   bool fresh() const { return fresh_; }
   const std::string& path() const { return path_; }
 
@@ -64,6 +79,7 @@ class Sqlite {
     create_schema_locked();
     load(conn_);
     tx.commit();
+    fresh_ = false;
     conn_.clear_cache();
   }
 
@@ -72,7 +88,7 @@ class Sqlite {
 
  private:
   Sqlite(std::unique_ptr<SQLite::Database> db, std::string path, std::string_view schema,
-         int version);
+         int version, std::uint32_t application_id);
   void drop_all_locked();
   void create_schema_locked();
 
@@ -83,6 +99,7 @@ class Sqlite {
   std::string path_;
   std::string schema_;
   int version_;
+  std::uint32_t application_id_;
   bool fresh_ = false;
 };
 

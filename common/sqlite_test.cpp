@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace mock::common;
 
@@ -67,6 +68,7 @@ TEST_CASE("a file with another schema version is refused and left untouched", "[
   {
     auto db = Sqlite::open(path, kSchema, 3);
     REQUIRE(db);
+    (*db)->rebuild([](Conn&) {});  // the first load stamps the schema version
   }
   {
     auto reopened = Sqlite::open(path, kSchema, 3);
@@ -85,4 +87,68 @@ TEST_CASE("a file with another schema version is refused and left untouched", "[
   auto bad = Sqlite::open(junk, kSchema, 3);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().find("cannot open database") != std::string::npos);
+}
+
+TEST_CASE("a new file stays fresh until its first load commits", "[common][sqlite]") {
+  const std::string path = temp_db("mock_sqlite_fresh_test.db");
+  {
+    auto db = Sqlite::open(path, kSchema, 3, 0x4D4B5458);
+    REQUIRE(db);
+    CHECK((*db)->fresh());
+    // A first load that fails (a fixture mistake, a crash) leaves no half-initialised store.
+    CHECK_THROWS((*db)->rebuild([](Conn& c) { c.db.exec("INSERT INTO nowhere VALUES (1)"); }));
+    CHECK((*db)->fresh());
+  }
+  {
+    auto db = Sqlite::open(path, kSchema, 3, 0x4D4B5458);
+    REQUIRE(db);
+    CHECK((*db)->fresh());
+    (*db)->rebuild([](Conn& c) { c.db.exec("INSERT INTO parent (id) VALUES (7)"); });
+    CHECK_FALSE((*db)->fresh());
+  }
+  auto db = Sqlite::open(path, kSchema, 3, 0x4D4B5458);
+  REQUIRE(db);
+  CHECK_FALSE((*db)->fresh());
+  (*db)->with([](Conn& c) {
+    CHECK(c.db.execAndGet("SELECT id FROM parent").getInt() == 7);
+    CHECK(c.db.execAndGet("PRAGMA application_id").getInt() == 0x4D4B5458);
+  });
+}
+
+TEST_CASE("another application's file and a damaged file are refused, byte for byte intact",
+          "[common][sqlite]") {
+  const std::string path = temp_db("mock_sqlite_app_id_test.db");
+  {
+    auto db = Sqlite::open(path, kSchema, 3, 0x4D4B5458);
+    REQUIRE(db);
+    (*db)->rebuild([](Conn& c) {
+      for (int i = 0; i < 2000; ++i)
+        c.db.exec(fmt::format("INSERT INTO parent (id) VALUES ({})", i));
+    });
+  }
+  const auto read = [](const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = read(path);
+  auto other = Sqlite::open(path, kSchema, 3, 0x4D4B5459);
+  REQUIRE_FALSE(other);
+  CHECK(other.error() == path +
+                             ": not a database of this service: its application_id is 0x4d4b5458 "
+                             "(\"MKTX\"), this service's is 0x4d4b5459 (\"MKTY\") (the other "
+                             "mock service's database, or another program's); refusing to open it "
+                             "(it is left untouched: remove the file or point --db elsewhere)");
+  CHECK(read(path) == before);
+  CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+  CHECK_FALSE(std::filesystem::exists(path + "-shm"));
+
+  std::filesystem::resize_file(path, before.size() / 2);
+  const std::string truncated = read(path);
+  auto damaged = Sqlite::open(path, kSchema, 3, 0x4D4B5458);
+  REQUIRE_FALSE(damaged);
+  CHECK(damaged.error() == path +
+                               ": cannot open database: database disk image is malformed (not a "
+                               "SQLite database, or truncated or corrupted); refusing to open it "
+                               "(it is left untouched: remove the file or point --db elsewhere)");
+  CHECK(read(path) == truncated);
 }

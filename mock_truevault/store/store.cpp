@@ -14,7 +14,7 @@ extern const std::string_view kSchemaSql;
 using namespace rows;
 
 common::Result<std::unique_ptr<Store>, std::string> Store::open(const std::string& path) {
-  auto db = common::Sqlite::open(path, store::kSchemaSql, kSchemaVersion);
+  auto db = common::Sqlite::open(path, store::kSchemaSql, kSchemaVersion, kApplicationId);
   if (!db) return common::fail(db.error());
   return std::unique_ptr<Store>(new Store(std::move(*db)));
 }

@@ -25,6 +25,9 @@ class Sqlite;
 namespace mock::truevault {
 
 inline constexpr int kSchemaVersion = 1;
+// PRAGMA application_id of a mock_truevault --db file ("MKTV"): another service's database is
+// refused at start by what it is, not only by its schema version.
+inline constexpr std::uint32_t kApplicationId = 0x4D4B5456;
 
 class Store {
  public:

@@ -4,6 +4,7 @@
 // Thread safety: every method takes the connection's lock through Sqlite::with(); callable
 // from any thread.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ namespace mock::twilio {
 extern const std::string_view kSchemaSql;  // NOLINT(readability-identifier-naming): a constant
                                            // (defined by embed_text), named as one
 inline constexpr int kSchemaVersion = 2;
+// PRAGMA application_id of a mock_twilio --db file ("MKTW"): another service's database is
+// refused at start by what it is, not only by its schema version.
+inline constexpr std::uint32_t kApplicationId = 0x4D4B5457;
 
 // The "twilio" section of a fixture file, validated.
 struct TwilioFixture {
