@@ -178,6 +178,15 @@ class TrueVaultService final : public common::Service {
         return common::fail(
             fmt::format("{}: cannot load the truevault section: {}", path, e.what()));
       }
+    } else if (config_.server.seed) {
+      // A kept --db file holds the ids this seed gave in an earlier run: replaying them would
+      // collide with stored rows (every create a 500). Continue from an unused seed instead;
+      // a reset (a fresh store) goes back to --seed.
+      std::uint64_t nonce = 0;
+      for (const char c : common::IdGenerator().bytes(8)) {
+        nonce = (nonce << 8) | static_cast<unsigned char>(c);
+      }
+      ids_.reseed(*config_.server.seed ^ nonce);
     }
     return {};
   }
@@ -189,7 +198,7 @@ class TrueVaultService final : public common::Service {
     auto path = common::resolve_reset_fixture(config_.server.fixtures, fixture);
     if (!path) return common::fail(path.error());
     if (auto loaded = load(*path, true); !loaded) return loaded;
-    ids_.reseed(seed);
+    ids_.reseed(seed ? seed : config_.server.seed);
     if (auto* manual = manual_clock()) manual->reset_to_default_start();
     return {};
   }

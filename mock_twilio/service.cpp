@@ -95,6 +95,15 @@ class TwilioService final : public common::Service {
       auto fixture = read_fixture(config_.server.fixtures);
       if (!fixture) return common::fail(fixture.error());
       store_.load_fixture(*fixture);
+    } else if (config_.server.seed) {
+      // A kept --db file holds the ids this seed gave in an earlier run: replaying them would
+      // collide with stored rows (every create a 500). Continue from an unused seed instead;
+      // a reset (a fresh store) goes back to --seed.
+      std::uint64_t nonce = 0;
+      for (const char c : common::IdGenerator().bytes(8)) {
+        nonce = (nonce << 8) | static_cast<unsigned char>(c);
+      }
+      ids_.reseed(*config_.server.seed ^ nonce);
     }
     install_routes();
     // The one worker thread: transitions and callbacks run there, never on a request thread.
@@ -128,7 +137,7 @@ class TwilioService final : public common::Service {
       engine_.reset(config_.callbacks);
       lifecycle_.set_settings(settings_);
       store_.load_fixture(*parsed);  // atomic: rebuild under the lock, in one transaction
-      ids_.reseed(seed);
+      ids_.reseed(seed ? seed : config_.server.seed);
       if (auto* manual = manual_clock()) manual->reset_to_default_start();
     }
     engine_.wake();
