@@ -95,6 +95,7 @@ std::optional<TimePoint> parse_iso8601(const std::string& text) {
     const int mm = std::stoi(off.substr(3, 2));
     ms -= sign * (hh * 3600 + mm * 60) * 1000LL;
   }
+  if (ms < 0 || ms >= kMaxClockMs) return std::nullopt;
   return TimePoint(std::chrono::milliseconds(ms));
 }
 
@@ -183,7 +184,14 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
       if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1e10) {
         return control_error(res, 400, "advance_seconds must be a number between 0 and 1e10");
       }
-      manual->advance(std::chrono::milliseconds(static_cast<std::int64_t>(v.get<double>() * 1000)));
+      const auto step = static_cast<std::int64_t>(v.get<double>() * 1000);
+      const auto now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(manual->now().time_since_epoch())
+              .count();
+      if (now_ms + step >= kMaxClockMs) {
+        return control_error(res, 400, "advance_seconds would move the clock past 2200-01-01");
+      }
+      manual->advance(std::chrono::milliseconds(step));
     } else if (body->contains("now")) {
       const auto& v = (*body)["now"];
       auto t = v.is_string() ? parse_iso8601(v.get<std::string>()) : std::nullopt;
@@ -219,6 +227,14 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
                                                      httplib::Response& res) {
     auto body = json_object_body(req, res);
     if (!body) return;
+    for (const char* key : {"name", "description", "fixture"}) {
+      if (body->contains(key) && !(*body)[key].is_string()) {
+        return control_error(res, 400, fmt::format("{} must be a string", key));
+      }
+    }
+    if (body->contains("keep_pii") && !(*body)["keep_pii"].is_boolean()) {
+      return control_error(res, 400, "keep_pii must be true or false");
+    }
     RecordOptions options;
     options.name = body->value("name", short_name + "_session");
     options.description = body->value("description", options.description);
@@ -232,7 +248,9 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
     options.keep_pii = body->value("keep_pii", false);
     const auto scenario = to_scenario(merge_journals(journal->entries()), options);
     res.status = 200;
-    res.set_content(scenario.dump(2), "application/json");
+    // replace: a recorded body may hold bytes that are not UTF-8 (the request was refused).
+    res.set_content(scenario.dump(2, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
   };
   for (const RouteInfo& route : kControlRoutes) {
     auto handler = handlers.find(route.handler);

@@ -20,6 +20,7 @@
 //
 // Errors are {"error": {"message": ...}} with 400 (bad input), 404 (unknown fixture) or 409.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,7 +43,11 @@ void add_control_plane(httplib::Server& server, ControlTarget& target, const std
 
 // ISO-8601 UTC with milliseconds: 2026-01-01T00:00:00.000Z
 std::string format_iso8601(TimePoint t);
-// Accepts YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM) and YYYY-MM-DD (midnight UTC).
+// Accepts YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM) and YYYY-MM-DD (midnight UTC), from
+// 1970-01-01 up to (not including) 2200-01-01: TimePoint counts nanoseconds in 64 bits, which
+// end in 2262 (found by fuzz/: year 9999 overflowed into 1816). The same bound caps
+// POST /_mock/clock's advance_seconds.
+inline constexpr std::int64_t kMaxClockMs = 7258118400000;  // 2200-01-01T00:00:00Z
 std::optional<TimePoint> parse_iso8601(const std::string& text);
 
 }  // namespace mock::common
