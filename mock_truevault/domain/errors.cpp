@@ -61,6 +61,11 @@ ApiError invalid_base64_json(std::string_view name) {
 ApiError invalid_json_body() {
   return make(400, "REQUEST.INVALID_JSON", "Request body must be a JSON object");
 }
+ApiError json_too_deep(std::size_t max_depth) {
+  return make(
+      400, "REQUEST.INVALID_JSON",
+      fmt::format("Request body must be a JSON object nested at most {} levels deep", max_depth));
+}
 ApiError invalid_status(std::string_view value) {
   return make(400, "USER.INVALID_STATUS",
               fmt::format("Invalid status '{}': expected ACTIVATED, PENDING or LOCKED", value));

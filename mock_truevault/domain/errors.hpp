@@ -9,6 +9,7 @@
 //
 // Messages never contain a user's attribute values, passwords, keys or tokens.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,7 @@ ApiError missing_parameter(std::string_view name);
 ApiError invalid_parameter(std::string_view name, std::string_view why);
 ApiError invalid_base64_json(std::string_view name);
 ApiError invalid_json_body();
+ApiError json_too_deep(std::size_t max_depth);
 ApiError invalid_status(std::string_view value);
 ApiError username_in_use(std::string_view username);
 ApiError group_name_in_use(std::string_view name);

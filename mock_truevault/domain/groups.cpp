@@ -161,6 +161,8 @@ common::Result<Group, ApiError> Groups::remove_users_from_group(
   auto lock = store_.lock_writes();
   auto group = find_in_account(caller, id);
   if (!group) return common::fail(group.error());
+  // An id that is no user of the caller's account (another tenant's) is 404, as when adding.
+  if (auto ok = check_users(caller, user_ids); !ok) return common::fail(ok.error());
   store_.remove_members(id, user_ids);
   return find_in_account(caller, id);
 }

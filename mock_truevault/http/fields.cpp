@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 #include "common/crypto.hpp"
+#include "common/json_util.hpp"
 
 namespace mock::truevault::http {
 namespace {
@@ -26,6 +29,9 @@ common::Result<Fields, ApiError> Fields::from(const common::RequestBody& body,
   if (body.kind == common::RequestBody::Kind::kJson) {
     // An empty body with a JSON content type (the SDK's membership DELETE) has no fields.
     if (!trim(body.raw).empty()) {
+      if (common::json_nesting_exceeds(body.raw, kMaxJsonDepth)) {
+        return common::fail(errors::json_too_deep(kMaxJsonDepth));
+      }
       auto doc = nlohmann::json::parse(body.raw, nullptr, false);
       if (doc.is_discarded() || !doc.is_object()) {
         return common::fail(errors::invalid_json_body());
@@ -39,9 +45,22 @@ common::Result<Fields, ApiError> Fields::from(const common::RequestBody& body,
       }
     }
   } else {
-    for (const auto& [key, value] : body.fields.fields()) out.add_body(key, Value{value, {}});
+    for (const auto& [key, value] : body.fields.fields()) {
+      // A JSON body with invalid UTF-8 is no JSON; a form's bytes are checked here, so no
+      // stored name or attribute ever holds bytes a JSON answer cannot carry.
+      if (!common::is_valid_utf8(key) || !common::is_valid_utf8(value)) {
+        return common::fail(errors::invalid_parameter("body", "field values must be UTF-8 text"));
+      }
+      out.add_body(key, Value{value, {}});
+    }
   }
-  for (const auto& [key, value] : query.fields()) out.add_query(key, value);
+  for (const auto& [key, value] : query.fields()) {
+    if (!common::is_valid_utf8(key) || !common::is_valid_utf8(value)) {
+      return common::fail(
+          errors::invalid_parameter("query", "parameter values must be UTF-8 text"));
+    }
+    out.add_query(key, value);
+  }
   return out;
 }
 
@@ -82,6 +101,10 @@ common::Result<std::optional<nlohmann::json>, ApiError> json_field(const Fields&
   if (!text) return std::optional<nlohmann::json>();
   auto decoded = common::base64_decode_lenient(*text);
   if (!decoded) return common::fail(errors::invalid_base64_json(name));
+  if (common::json_nesting_exceeds(*decoded, kMaxJsonDepth)) {
+    return common::fail(errors::invalid_parameter(
+        name, fmt::format("JSON nested more than {} levels deep", kMaxJsonDepth)));
+  }
   auto doc = nlohmann::json::parse(*decoded, nullptr, false);
   if (doc.is_discarded()) return common::fail(errors::invalid_base64_json(name));
   return std::optional<nlohmann::json>(std::move(doc));

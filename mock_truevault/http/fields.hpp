@@ -23,9 +23,14 @@
 
 namespace mock::truevault::http {
 
+// The deepest nesting accepted in a client's JSON (a body, or a base64 attributes/policy
+// document): deeper documents are refused before they are parsed (common/json_util.hpp).
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
 class Fields {
  public:
-  // 400 REQUEST.INVALID_JSON when a JSON body is malformed or not an object.
+  // 400 REQUEST.INVALID_JSON when a JSON body is malformed, not an object or nested deeper
+  // than kMaxJsonDepth; 400 REQUEST.INVALID_PARAMETER when a form or query value is not UTF-8.
   static common::Result<Fields, ApiError> from(const common::RequestBody& body,
                                                const common::Form& query);
 

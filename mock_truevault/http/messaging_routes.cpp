@@ -2,6 +2,7 @@
 // Path capture: matches[1] = user id.
 
 #include "common/http_util.hpp"
+#include "common/json_util.hpp"
 #include "mock_truevault/http/routes.hpp"
 #include "mock_truevault/http/serialize.hpp"
 
@@ -18,6 +19,9 @@ void send_sms(Deps& d, const Request& req, Response& res, const Reader& reader) 
   }
   // The Messaging API takes JSON (1.2.4); the SDK always sends Content-Type: application/json.
   // A body without that type is still parsed as JSON rather than refused.
+  if (common::json_nesting_exceeds(body->raw, kMaxJsonDepth)) {
+    return write_error(d.ids, res, errors::json_too_deep(kMaxJsonDepth));
+  }
   auto json = nlohmann::json::parse(body->raw, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
     return write_error(d.ids, res, errors::invalid_json_body());

@@ -76,7 +76,7 @@ std::string create(const testing::RunningService& s, const Tenant& t) {
   return json::parse(res->body)["sid"];
 }
 
-TEST_CASE("cross-account: foreign credentials, paths and SIDs on every Messages route",
+TEST_CASE("cross-account: foreign credentials / paths / SIDs on every Messages route",
           "[twilio][authz][tenant]") {
   auto config = test_config();
   config.progression = "immediate";

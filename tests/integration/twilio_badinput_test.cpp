@@ -151,7 +151,7 @@ std::string nested_object(std::size_t depth) {
   return out;
 }
 
-TEST_CASE("the route table: the five Messages operations, /_mock only otherwise",
+TEST_CASE("the route table: the five Messages operations and /_mock only otherwise",
           "[twilio][badinput][routes]") {
   std::set<std::string> vendor;
   for (const auto& r : routes()) {
@@ -209,7 +209,7 @@ TEST_CASE("matrix: missing, malformed and foreign credentials on every Messages 
   CHECK(n == 5 * cases.size());
 }
 
-TEST_CASE("matrix: a header or request line over httplib's 8 KiB limit is 400/20400, 414/20414",
+TEST_CASE("matrix: a header or request line over httplib's 8 KiB limit is 400/20400 or 414/20414",
           "[twilio][badinput]") {
   Env env;
   for (const auto& route : routes()) {
@@ -354,7 +354,7 @@ TEST_CASE("matrix: bad bodies on CreateMessage and UpdateMessage", "[twilio][bad
   }
 }
 
-TEST_CASE("SQL metacharacters and duplicate keys in a message are text, stored verbatim",
+TEST_CASE("SQL metacharacters and duplicate keys in a message are text stored verbatim",
           "[twilio][badinput]") {
   Env env;
   auto c = env.server->client();
@@ -380,7 +380,7 @@ TEST_CASE("SQL metacharacters and duplicate keys in a message are text, stored v
   CHECK(json::parse(res->body)["messages"].size() == 2);
 }
 
-TEST_CASE("matrix: the /_mock/twilio JSON routes refuse malformed, nested and huge values",
+TEST_CASE("matrix: the /_mock/twilio JSON routes refuse malformed / nested / huge values",
           "[twilio][badinput]") {
   Env env;
   auto& s = *env.server;
