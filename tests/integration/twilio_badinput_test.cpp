@@ -436,5 +436,28 @@ TEST_CASE("matrix: the /_mock/twilio JSON routes refuse malformed / nested / hug
                  {400, 20001, "Invalid To: '';--' is not a phone number"});
 }
 
+TEST_CASE("matrix: the shared control plane's POST routes refuse bodies that are not a JSON object",
+          "[twilio][badinput]") {
+  Env env;  // manual clock: POST /_mock/clock reads its body
+  std::size_t n = 0;
+  for (const auto& route : of_kind(common::RouteKind::kControl)) {
+    if (route.method != "POST") continue;
+    for (const std::string& body :
+         {std::string(R"({"seed": )"), std::string("[1]"), std::string(100000, '['),
+          std::string(R"({"seed": 1e400})"), std::string("{\"fixture\": \"\xff\"}")}) {
+      INFO(route.path << " " << body.substr(0, 40));
+      const json before = stored(*env.server);
+      auto res =
+          send(*env.server, Req{"POST", std::string(route.path), {}, body, "application/json"});
+      REQUIRE(res);
+      CHECK(res->status == 400);
+      CHECK(json::parse(res->body) == json{{"error", {{"message", "body must be a JSON object"}}}});
+      CHECK(stored(*env.server) == before);
+      ++n;
+    }
+  }
+  CHECK(n == 3 * 5);  // reset, clock, journal/export
+}
+
 }  // namespace
 }  // namespace mock::twilio
