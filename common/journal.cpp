@@ -18,28 +18,57 @@ namespace mock::common {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-void Journal::add(json entry) {
-  std::lock_guard lock(mutex_);
-  entry["seq"] = next_seq_++;
-  entries_.push_back(std::move(entry));
+void Journal::push_locked(Item item) {
+  entries_.push_back(std::move(item));
   while (entries_.size() > cap_) {
     entries_.pop_front();
     ++evicted_;
   }
 }
 
-json Journal::to_json() const {
+void Journal::add(JournalRecord entry) {
   std::lock_guard lock(mutex_);
-  json out = {{"cap", cap_}, {"evicted", evicted_}, {"entries", json::array()}};
-  for (const auto& e : entries_) {
-    out["entries"].push_back(e);
+  push_locked(Item{next_seq_++, std::move(entry)});
+}
+
+void Journal::add(json entry) {
+  std::lock_guard lock(mutex_);
+  entry["seq"] = next_seq_;
+  push_locked(Item{next_seq_++, std::move(entry)});
+}
+
+std::vector<json> Journal::entries() const {
+  // Copy under the lock, build the JSON outside it: recording never waits for a reader.
+  std::vector<Item> items;
+  {
+    std::lock_guard lock(mutex_);
+    items.assign(entries_.begin(), entries_.end());
+  }
+  std::vector<json> out;
+  out.reserve(items.size());
+  for (auto& item : items) {
+    if (auto* record = std::get_if<JournalRecord>(&item.entry)) {
+      json e = record->to_json();
+      e["seq"] = item.seq;
+      out.push_back(std::move(e));
+    } else {
+      out.push_back(std::move(std::get<json>(item.entry)));
+    }
   }
   return out;
 }
 
-std::vector<json> Journal::entries() const {
-  std::lock_guard lock(mutex_);
-  return {entries_.begin(), entries_.end()};
+json Journal::to_json() const {
+  std::size_t evicted = 0;
+  {
+    std::lock_guard lock(mutex_);
+    evicted = evicted_;
+  }
+  json out = {{"cap", cap_}, {"evicted", evicted}, {"entries", json::array()}};
+  for (auto& e : entries()) {
+    out["entries"].push_back(std::move(e));
+  }
+  return out;
 }
 
 void Journal::clear() {
@@ -49,55 +78,81 @@ void Journal::clear() {
   next_seq_ = 1;  // a cleared journal is a fresh one: replays compare equal
 }
 
-json journal_entry(const std::string& service, TimePoint now, const httplib::Request& req,
-                   const httplib::Response& res) {
-  json headers = json::object();
-  for (const char* name : {"Authorization", "Content-Type", "User-Agent"}) {
-    if (req.has_header(name)) {
-      headers[name] = req.get_header_value(name);
-    }
-  }
-  std::string body = req.body;
-  if (body.empty() && !req.files.empty()) {
-    // Multipart (read_body or httplib put the parts in req.files): kept as urlencoded fields.
-    std::vector<Form::Field> fields;
-    for (const auto& [name, part] : req.files) {
-      fields.emplace_back(name, part.content);
-    }
-    body = encode_form(fields);
-  }
-  // httplib compresses the body before the post-routing hook runs when the client accepts it
-  // (the official SDKs send Accept-Encoding): journal what the client reads, decompressed.
-  std::string text = res.body;
-  const std::string encoding = res.get_header_value("Content-Encoding");
+namespace {
+
+// What the client reads: httplib compresses the body before the post-routing hook runs when
+// the client accepts it (the official SDKs send Accept-Encoding).
+std::string decompressed(const std::string& body, const std::string& encoding) {
   std::unique_ptr<httplib::detail::decompressor> decompressor;
   if (encoding == "gzip" || encoding == "deflate") {
     decompressor = std::make_unique<httplib::detail::gzip_decompressor>();
   } else if (encoding == "br") {
     decompressor = std::make_unique<httplib::detail::brotli_decompressor>();
   }
-  if (decompressor) {
-    std::string plain;
-    const bool ok = decompressor->decompress(res.body.data(), res.body.size(),
-                                             [&](const char* data, std::size_t n) {
-                                               plain.append(data, n);
-                                               return true;
-                                             });
-    if (ok) {
-      text = std::move(plain);
-    }
+  if (!decompressor) return body;
+  std::string plain;
+  const bool ok =
+      decompressor->decompress(body.data(), body.size(), [&](const char* data, std::size_t n) {
+        plain.append(data, n);
+        return true;
+      });
+  return ok ? plain : body;
+}
+
+}  // namespace
+
+json JournalRecord::to_json() const {
+  json header_object = json::object();
+  for (const auto& [name, value] : headers) {
+    header_object[name] = value;
   }
-  json response = json::parse(text, nullptr, false);
-  if (response.is_discarded()) {
-    response = text;
+  const std::string text = decompressed(response, content_encoding);
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) {
+    parsed = text;
   }
   const auto us =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  return {{"service", service},   {"time", format_iso8601(now)},
-          {"time_us", us},        {"method", req.method},
-          {"path", req.path},     {"query", std::string(query_of(req.target))},
-          {"headers", headers},   {"body", body},
-          {"status", res.status}, {"response", response}};
+      std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+  return {{"service", service},
+          {"time", format_iso8601(time)},
+          {"time_us", us},
+          {"method", method},
+          {"path", path},
+          {"query", query},
+          {"headers", header_object},
+          {"body", body},
+          {"status", status},
+          {"response", parsed}};
+}
+
+JournalRecord journal_entry(const std::string& service, TimePoint now, const httplib::Request& req,
+                            const httplib::Response& res) {
+  JournalRecord r;
+  r.service = service;
+  r.time = now;
+  r.method = req.method;
+  r.path = req.path;
+  r.query = std::string(query_of(req.target));
+  for (const char* name : {"Authorization", "Content-Type", "User-Agent"}) {
+    if (auto it = req.headers.find(name); it != req.headers.end()) {
+      r.headers.emplace_back(name, it->second);
+    }
+  }
+  r.body = req.body;
+  if (r.body.empty() && !req.files.empty()) {
+    // Multipart (read_body or httplib put the parts in req.files): kept as urlencoded fields.
+    std::vector<Form::Field> fields;
+    for (const auto& [name, part] : req.files) {
+      fields.emplace_back(name, part.content);
+    }
+    r.body = encode_form(fields);
+  }
+  r.status = res.status;
+  r.response = res.body;
+  if (auto it = res.headers.find("Content-Encoding"); it != res.headers.end()) {
+    r.content_encoding = it->second;
+  }
+  return r;
 }
 
 std::vector<json> merge_journals(std::vector<json> entries) {

@@ -23,6 +23,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <httplib.h>
@@ -34,11 +36,33 @@ namespace mock::common {
 
 inline constexpr std::size_t kDefaultJournalCap = 1000;
 
+// One answered request as the post-routing hook saw it: plain copies, no JSON. The entry
+// above is built from it only when the journal is read (to_json()), because recording runs
+// on every request's path and parsing each response back into JSON cost more than the rest
+// of a GET (bench/README.md, "Where the time goes").
+struct JournalRecord {
+  std::string service;
+  TimePoint time;
+  std::string method;
+  std::string path;
+  std::string query;
+  // Authorization, Content-Type, User-Agent: those the request carried, in that order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  int status = 0;
+  std::string response;          // the body as sent: compressed when content_encoding says so
+  std::string content_encoding;  // the response's Content-Encoding ("" when none)
+
+  // The entry above, without "seq"; the response decompressed and parsed here.
+  nlohmann::json to_json() const;
+};
+
 class Journal {
  public:
   explicit Journal(std::size_t cap = kDefaultJournalCap) : cap_(cap) {}
 
   // Appends `entry` (its "seq" is set here); evicts the oldest past the cap.
+  void add(JournalRecord entry);
   void add(nlohmann::json entry);
   // {"cap": N, "evicted": N, "entries": [...]}, oldest first.
   nlohmann::json to_json() const;
@@ -48,17 +72,23 @@ class Journal {
   std::size_t cap() const { return cap_; }
 
  private:
+  struct Item {
+    std::uint64_t seq;
+    std::variant<JournalRecord, nlohmann::json> entry;  // a record, or an entry given as JSON
+  };
+  void push_locked(Item item);
+
   const std::size_t cap_;
   mutable std::mutex mutex_;
   // State below is protected by mutex_.
-  std::deque<nlohmann::json> entries_;
+  std::deque<Item> entries_;
   std::uint64_t next_seq_ = 1;
   std::uint64_t evicted_ = 0;
 };
 
-// The journal entry for a request the server answered; `service` is "twilio" or "truevault".
-nlohmann::json journal_entry(const std::string& service, TimePoint now, const httplib::Request& req,
-                             const httplib::Response& res);
+// The journal record of a request the server answered; `service` is "twilio" or "truevault".
+JournalRecord journal_entry(const std::string& service, TimePoint now, const httplib::Request& req,
+                            const httplib::Response& res);
 
 // The User-Agent mock_truevault sends when it forwards an SMS to Twilio: such requests are a
 // side effect of a TrueVault step, not steps of their own, so the recorder skips them.

@@ -1,6 +1,8 @@
 #pragma once
 // One named logger per service ("twilio", "truevault", "mockenv"), never the global default
-// logger: mockenv hosts both services in one process (house-style §3.10). Output to stderr.
+// logger: mockenv hosts both services in one process (house-style §3.10). Output to stderr,
+// buffered (the access log writes a line per request): a line reaches stderr within 50 ms,
+// at once when it is a warning or worse, and when the logger is destroyed.
 
 #include <memory>
 #include <optional>
