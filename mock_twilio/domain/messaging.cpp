@@ -231,10 +231,9 @@ Result<Message> Messaging::create_message(const Account& account,
   m.status_callback = request.status_callback;
   m.date_created = m.date_updated = clock_.now();
   lifecycle_.schedule_initial(m, account);
-  {
-    std::lock_guard lock(lifecycle_.message_mutex());
-    repo_.insert_message(m);
-  }
+  // No message_mutex: it orders read-modify-writes of existing rows, and nobody can read this
+  // one before the insert (it would be one more lock every request thread queues on).
+  repo_.insert_message(m);
   if (m.next_at) engine_.wake();  // the scheduler moves it on, off this thread
   return m;
 }

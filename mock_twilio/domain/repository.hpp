@@ -34,6 +34,13 @@ struct InspectionFilter {
   std::optional<std::string> account_sid;
 };
 
+// A status step's result to write: the message after its last step, and whether a step
+// changed its sender (a Messaging Service picks one when the message leaves `accepted`).
+struct MessageChange {
+  Message message;
+  bool sender_changed = false;
+};
+
 class MessageRepository {
  public:
   virtual ~MessageRepository() = default;
@@ -44,6 +51,10 @@ class MessageRepository {
   virtual void insert_message(const Message& message) = 0;
   // Replaces the row with the same SID.
   virtual void update_message(const Message& message) = 0;
+  // Writes the rows the status worker moved on, in order (a store may batch them).
+  virtual void update_messages(const std::vector<MessageChange>& changes) {
+    for (const auto& c : changes) update_message(c.message);
+  }
   virtual std::optional<Message> find_message(const std::string& account_sid,
                                               const std::string& sid) = 0;
   virtual std::vector<Message> list_messages(const MessageQuery& query) = 0;
@@ -61,7 +72,9 @@ class MessageRepository {
   virtual std::optional<MessagingService> find_service_by_sender(const std::string& number) = 0;
   // A message by SID whatever its account (control plane).
   virtual std::optional<Message> find_message_by_sid(const std::string& sid) = 0;
-  // Messages with next_at <= now, earliest first (next_at, then sid), at most `limit`.
+  // Messages with next_at <= now, earliest first (next_at, then date_created, then sid), at
+  // most `limit`. When more than `limit` are due at the same instant, which of those make the
+  // batch may follow the store's order rather than date_created, sid.
   virtual std::vector<Message> due_messages(TimePoint now, std::size_t limit) = 0;
   virtual std::optional<TimePoint> next_message_due() = 0;
 

@@ -3,7 +3,8 @@
 // is woken (a create, an advance, options changed) or a due time may have passed. With the
 // system clock it sleeps until the next due time (at most `poll`); with a manual clock it
 // re-checks every `poll`, so POST /_mock/clock (or ManualClock::advance) makes due work run
-// within one poll. Never blocks a request thread: wake() only signals. The destructor stops
+// within one poll; a wake() runs the pass after a gathering pause of kGather (1 ms). Never
+// blocks a request thread: wake() only signals. The destructor stops
 // and joins the thread. Errors thrown by run_due() are passed to `on_error` and the loop goes
 // on.
 // Thread safety: wake() may be called from any thread.
@@ -33,6 +34,10 @@ class Scheduler {
 
  private:
   void loop();
+  bool is_woken();
+
+  // How long a wake() waits for more work before the pass runs.
+  static constexpr std::chrono::milliseconds kGather{1};
 
   StatusEngine& engine_;
   const common::Clock& clock_;

@@ -8,8 +8,9 @@ namespace mock::twilio::http {
 namespace {
 
 std::optional<Credentials> credentials_of(const httplib::Request& req) {
-  if (!req.has_header("Authorization")) return std::nullopt;
-  auto basic = common::parse_basic_auth(req.get_header_value("Authorization"));
+  const auto header = req.headers.find("Authorization");  // one case-insensitive lookup
+  if (header == req.headers.end()) return std::nullopt;
+  auto basic = common::parse_basic_auth(header->second);
   if (!basic) return std::nullopt;
   return Credentials{basic->username, basic->password};
 }
@@ -66,7 +67,7 @@ void create_message(Deps& d, const httplib::Request& req, httplib::Response& res
   if (!account) return;
   auto created = d.messaging.create_message(*account, create_request_from(*form));
   if (!created) return write_error(res, created.error());
-  write_json(res, 201, message_json(*created));
+  write_json_text(res, 201, message_text(*created));
 }
 
 void list_message(Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -83,7 +84,7 @@ void fetch_message(Deps& d, const httplib::Request& req, httplib::Response& res)
   if (!account) return;
   auto m = d.messaging.fetch_message(*account, req.matches[2].str(), req.path);
   if (!m) return write_error(res, m.error());
-  write_json(res, 200, message_json(*m));
+  write_json_text(res, 200, message_text(*m));
 }
 
 void update_message(Deps& d, const httplib::Request& req, httplib::Response& res,
@@ -95,7 +96,7 @@ void update_message(Deps& d, const httplib::Request& req, httplib::Response& res
   auto m = d.messaging.update_message(*account, req.matches[2].str(), update_request_from(*form),
                                       req.path);
   if (!m) return write_error(res, m.error());
-  write_json(res, 200, message_json(*m));
+  write_json_text(res, 200, message_text(*m));
 }
 
 void delete_message(Deps& d, const httplib::Request& req, httplib::Response& res) {

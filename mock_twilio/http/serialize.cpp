@@ -1,6 +1,9 @@
 #include "mock_twilio/http/serialize.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -39,7 +42,46 @@ std::string page_uri(const std::string& account_sid, const ListMessageRequest& r
 
 }  // namespace
 
-std::string format_rfc2822(TimePoint t) {
+namespace {
+
+void append_two_digits(std::string& out, unsigned v) {
+  out += static_cast<char>('0' + v / 10);
+  out += static_cast<char>('0' + v % 10);
+}
+
+// Appends strftime's "%a, %d %b %Y %H:%M:%S +0000" (C locale) for years 1000-9999; false,
+// appending nothing, for other years. Three dates per message: gmtime_r + strftime cost more
+// than the rest of the message's text.
+bool append_rfc2822_fast(std::string& out, TimePoint t) {
+  using namespace std::chrono;
+  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto secs = floor<seconds>(t);
+  const auto day = floor<days>(secs);
+  const year_month_day ymd{day};
+  const int y = static_cast<int>(ymd.year());
+  if (y < 1000 || y > 9999) return false;
+  const hh_mm_ss hms{secs - day};
+  out += kDays[weekday{day}.c_encoding()];
+  out += ", ";
+  append_two_digits(out, static_cast<unsigned>(ymd.day()));
+  out += ' ';
+  out += kMonths[static_cast<unsigned>(ymd.month()) - 1];
+  out += ' ';
+  append_two_digits(out, static_cast<unsigned>(y / 100));
+  append_two_digits(out, static_cast<unsigned>(y % 100));
+  out += ' ';
+  append_two_digits(out, static_cast<unsigned>(hms.hours().count()));
+  out += ':';
+  append_two_digits(out, static_cast<unsigned>(hms.minutes().count()));
+  out += ':';
+  append_two_digits(out, static_cast<unsigned>(hms.seconds().count()));
+  out += " +0000";
+  return true;
+}
+
+std::string format_rfc2822_strftime(TimePoint t) {
   const std::time_t secs =
       std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t));
   std::tm tm{};
@@ -48,6 +90,44 @@ std::string format_rfc2822(TimePoint t) {
   // The process never calls setlocale(), so strftime runs in the C locale (English names).
   const std::size_t n = std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S +0000", &tm);
   return std::string(buf, n);
+}
+
+void append_rfc2822(std::string& out, TimePoint t) {
+  if (!append_rfc2822_fast(out, t)) out += format_rfc2822_strftime(t);
+}
+
+// Appends `text` as a JSON string, byte for byte as nlohmann's dump(-1, ' ', false,
+// error_handler_t::replace) writes it: printable ASCII is copied, anything else (escapes,
+// UTF-8, invalid bytes) goes through nlohmann itself.
+void append_json_string(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  out += nlohmann::ordered_json(std::string(text))
+             .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+void append_json_nullable(std::string& out, const std::optional<std::string>& text) {
+  if (text) {
+    append_json_string(out, *text);
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
+std::string format_rfc2822(TimePoint t) {
+  std::string out;
+  append_rfc2822(out, t);
+  return out;
 }
 
 std::string message_uri(const Message& m) {
@@ -81,6 +161,65 @@ nlohmann::ordered_json message_json(const Message& m) {
   j["to"] = m.to;
   j["uri"] = base + ".json";
   return j;
+}
+
+std::string message_text(const Message& m) {
+  // The keys and values of message_json, in its order.
+  std::string out;
+  out.reserve(640 + m.body.size());
+  out += "{\"account_sid\":";
+  append_json_string(out, m.account_sid);
+  out += ",\"api_version\":\"";
+  out += kApiVersion;
+  out += "\",\"body\":";
+  append_json_string(out, m.body);
+  out += ",\"date_created\":\"";
+  append_rfc2822(out, m.date_created);
+  out += "\",\"date_sent\":";
+  if (m.date_sent) {
+    out += '"';
+    append_rfc2822(out, *m.date_sent);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += ",\"date_updated\":\"";
+  append_rfc2822(out, m.date_updated);
+  out += "\",\"direction\":";
+  append_json_string(out, to_string(m.direction));
+  out += ",\"error_code\":";
+  out += m.error_code ? std::to_string(*m.error_code) : std::string("null");
+  out += ",\"error_message\":";
+  append_json_nullable(out, m.error_message);
+  out += ",\"from\":";
+  append_json_nullable(out, m.from);
+  out += ",\"messaging_service_sid\":";
+  append_json_nullable(out, m.messaging_service_sid);
+  out += ",\"num_media\":\"";
+  out += std::to_string(m.num_media);
+  out += "\",\"num_segments\":\"";
+  out += std::to_string(m.num_segments);
+  out += "\",\"price\":";
+  append_json_nullable(out, m.price);
+  out += ",\"price_unit\":";
+  append_json_nullable(out, m.price_unit);
+  out += ",\"sid\":";
+  append_json_string(out, m.sid);
+  out += ",\"status\":";
+  append_json_string(out, to_string(m.status));
+  // The URIs: the SIDs are written as message_json writes them (inside one string each).
+  const std::string base =
+      fmt::format("/{}/Accounts/{}/Messages/{}", kApiVersion, m.account_sid, m.sid);
+  out += ",\"subresource_uris\":{\"media\":";
+  append_json_string(out, base + "/Media.json");
+  out += ",\"feedback\":";
+  append_json_string(out, base + "/Feedback.json");
+  out += "},\"to\":";
+  append_json_string(out, m.to);
+  out += ",\"uri\":";
+  append_json_string(out, base + ".json");
+  out += '}';
+  return out;
 }
 
 nlohmann::ordered_json page_json(const std::string& account_sid, const ListMessageRequest& request,
@@ -122,6 +261,14 @@ void write_json(httplib::Response& res, int status, const nlohmann::ordered_json
   // error_handler_t::replace: a stored body with invalid UTF-8 never throws here.
   res.set_content(body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
                   "application/json");
+}
+
+void write_json_text(httplib::Response& res, int status, std::string body) {
+  // set_content() without its copy of the body.
+  res.status = status;
+  res.body = std::move(body);
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", "application/json");
 }
 
 void write_error(httplib::Response& res, const ApiError& error) {

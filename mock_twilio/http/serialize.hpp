@@ -22,6 +22,9 @@ std::string format_rfc2822(TimePoint t);
 // /2010-04-01/Accounts/{AC}/Messages/{SM}.json
 std::string message_uri(const Message& m);
 nlohmann::ordered_json message_json(const Message& m);
+// message_json(m) as compact text (the bytes write_json would send), written straight into
+// one string without building the JSON tree: the create, fetch and update responses.
+std::string message_text(const Message& m);
 
 // The page envelope: end, first_page_uri, next_page_uri, page, page_size,
 // previous_page_uri, start, uri, messages. URIs are relative and echo the filters in the
@@ -34,6 +37,8 @@ nlohmann::ordered_json error_json(const ApiError& error);
 
 // Writes `body` as application/json with `status`.
 void write_json(httplib::Response& res, int status, const nlohmann::ordered_json& body);
+// Writes `body`, already JSON text, as application/json with `status`.
+void write_json_text(httplib::Response& res, int status, std::string body);
 // Writes the error envelope; a 401 also carries WWW-Authenticate: Basic realm="Twilio API".
 void write_error(httplib::Response& res, const ApiError& error);
 

@@ -1,5 +1,7 @@
 #include "mock_twilio/http/serialize.hpp"
 
+#include <ctime>
+
 #include <catch2/catch.hpp>
 
 #include "common/form.hpp"
@@ -89,6 +91,69 @@ TEST_CASE("message JSON: the 20 keys in the spec's order", "[twilio][serialize]"
   queued.price.reset();
   CHECK(message_json(queued)["date_sent"].is_null());
   CHECK(message_json(queued)["price"].is_null());
+}
+
+TEST_CASE("message text: byte for byte message_json's dump, whatever the fields hold",
+          "[twilio][serialize]") {
+  const auto dump = [](const Message& m) {
+    return message_json(m).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  };
+  std::vector<Message> cases;
+  cases.push_back(sample());
+  auto queued = sample();  // nulls: no sender, no price, no date_sent; a Messaging Service
+  queued.from.reset();
+  queued.price.reset();
+  queued.price_unit.reset();
+  queued.date_sent.reset();
+  queued.messaging_service_sid = "MG00000000000000000000000000000001";
+  queued.status = MessageStatus::kAccepted;
+  queued.num_segments = 0;
+  cases.push_back(queued);
+  auto failed = sample();  // an error code and message, an MMS
+  failed.status = MessageStatus::kFailed;
+  failed.error_code = 30008;
+  failed.error_message = "Unknown error";
+  failed.num_media = 2;
+  failed.sid = "MM00000000000000000000000000000002";
+  failed.direction = Direction::kInbound;
+  cases.push_back(failed);
+  // Bodies that need escaping: quotes, backslashes, control characters, DEL, UTF-8 (GSM and
+  // beyond), invalid UTF-8 (replaced by U+FFFD), an empty body.
+  for (const std::string& body :
+       {std::string("say \"hi\" \\ bye"), std::string("line\nbreak\ttab\r\b\f"),
+        std::string("nul\0byte", 8), std::string("\x01\x1f\x7f"),
+        std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+        std::string("bad \xff\xfe utf8 \xc3"), std::string(), std::string(2000, 'x')}) {
+    auto m = sample();
+    m.body = body;
+    cases.push_back(m);
+  }
+  // Dates outside the fast path's years 1000-9999 and inside it, with milliseconds.
+  for (const auto t : {TimePoint(0s), TimePoint(-62135596800s), TimePoint(253402300800s),
+                       TimePoint(1767225599s + 999ms), TimePoint(951782400s)}) {
+    auto m = sample();
+    m.date_created = m.date_updated = t;
+    m.date_sent = t;
+    cases.push_back(m);
+  }
+  for (const auto& m : cases) {
+    INFO(dump(m));
+    CHECK(message_text(m) == dump(m));
+  }
+}
+
+TEST_CASE("RFC 2822 dates: the fast path agrees with strftime over the years",
+          "[twilio][serialize]") {
+  // One instant per ~29 days across 1970-2100 (every weekday, month, leap years).
+  for (std::int64_t s = 0; s < 4102444800; s += 2500000 + 3601) {
+    const TimePoint t{std::chrono::seconds(s)};
+    const std::time_t secs = s;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    const std::size_t n = std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    REQUIRE(format_rfc2822(t) == std::string(buf, n));
+  }
 }
 
 TEST_CASE("error envelope: exactly code / message / more_info / status", "[twilio][serialize]") {

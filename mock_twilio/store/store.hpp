@@ -1,12 +1,22 @@
 #pragma once
 // mock_twilio's store: the only user of SQLiteCpp in this service (house-style §3.1). Rows <->
 // structs, prepared statements cached per connection (Conn::prepare), fixture loading.
-// Thread safety: every method takes the connection's lock through Sqlite::with(); callable
-// from any thread.
+// Accounts, API keys, phone numbers, Messaging Services and opt-outs are also kept in memory
+// (a Directory read from the tables on first use, dropped by load_fixture and set_opted_out,
+// the only writers of those tables): every request authenticates and every create and status
+// step looks up a number, and those lookups then take no lock shared with the SQL.
+// Thread safety: every method takes the connection's lock through Sqlite::with() or the
+// directory's; callable from any thread.
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -64,6 +74,8 @@ class Store final : public MessageRepository {
                                                const std::string& number) override;
   void insert_message(const Message& message) override;
   void update_message(const Message& message) override;
+  // One transaction per few rows; the sender column only where it changed.
+  void update_messages(const std::vector<MessageChange>& changes) override;
   std::optional<Message> find_message(const std::string& account_sid,
                                       const std::string& sid) override;
   std::vector<Message> list_messages(const MessageQuery& query) override;
@@ -89,7 +101,21 @@ class Store final : public MessageRepository {
   bool is_opted_out(const std::string& account_sid, const std::string& number) override;
 
  private:
+  using Key = std::pair<std::string, std::string>;  // (account SID, number or SID)
+  struct Directory {
+    std::unordered_map<std::string, Account> accounts;
+    std::unordered_map<std::string, ApiKey> api_keys;
+    std::map<Key, PhoneNumber> numbers;
+    std::map<Key, MessagingService> services;
+    std::set<Key> opt_outs;
+  };
+  // The current directory, read from the tables when there is none.
+  std::shared_ptr<const Directory> directory();
+  void drop_directory();
+
   common::Sqlite& db_;
+  std::mutex directory_mutex_;
+  std::shared_ptr<const Directory> directory_;  // guarded by directory_mutex_; null: re-read
 };
 
 }  // namespace mock::twilio
