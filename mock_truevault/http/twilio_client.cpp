@@ -8,12 +8,121 @@
 
 namespace mock::truevault::http {
 
-TwilioClient::TwilioClient(Options options, std::shared_ptr<spdlog::logger> log)
-    : options_(std::move(options)), log_(std::move(log)) {}
+namespace {
 
-std::unique_ptr<httplib::Client> TwilioClient::acquire() {
+// The SAX handler behind read_twilio_reply(): records the top-level members it is after and
+// skips everything else without building it.
+class ReplyReader {
+ public:
+  using json = nlohmann::json;
+  explicit ReplyReader(TwilioReply& out) : out_(out) {}
+
+  bool null() { return other(); }
+  bool boolean(bool /*value*/) { return other(); }
+  bool number_integer(json::number_integer_t value) { return integer(value); }
+  bool number_unsigned(json::number_unsigned_t value) {
+    return integer(static_cast<std::int64_t>(value));
+  }
+  bool number_float(json::number_float_t /*value*/, const json::string_t& /*text*/) {
+    return other();
+  }
+  bool string(json::string_t& value) {
+    if (member() && field_ == Field::kSid) {
+      out_.sid = std::move(value);
+    } else if (member() && field_ == Field::kMessage) {
+      out_.message = std::move(value);
+    } else {
+      other();
+    }
+    return true;
+  }
+  bool binary(json::binary_t& /*value*/) { return other(); }
+  bool start_object(std::size_t /*elements*/) {
+    if (depth_ == 0) {
+      out_.is_object = true;
+    } else {
+      other();
+    }
+    ++depth_;
+    return true;
+  }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t /*elements*/) {
+    other();
+    ++depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool key(json::string_t& name) {
+    if (depth_ == 1) {
+      field_ = name == "sid"       ? Field::kSid
+               : name == "code"    ? Field::kCode
+               : name == "message" ? Field::kMessage
+                                   : Field::kOther;
+    }
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& /*error*/) {
+    return false;
+  }
+
+ private:
+  enum class Field { kOther, kSid, kCode, kMessage };
+
+  // A value of the top-level object (not of a nested container).
+  bool member() const { return depth_ == 1 && out_.is_object; }
+  // A value that is not what the current member must hold: that member counts as absent.
+  bool other() {
+    if (member()) {
+      if (field_ == Field::kSid) out_.sid.reset();
+      if (field_ == Field::kCode) out_.code.reset();
+      if (field_ == Field::kMessage) out_.message.reset();
+    }
+    return true;
+  }
+  bool integer(std::int64_t value) {
+    if (member() && field_ == Field::kCode) {
+      out_.code = value;
+      return true;
+    }
+    return other();
+  }
+
+  TwilioReply& out_;
+  int depth_ = 0;
+  Field field_ = Field::kOther;
+};
+
+}  // namespace
+
+TwilioReply read_twilio_reply(std::string_view body) {
+  TwilioReply reply;
+  ReplyReader reader(reply);
+  if (!nlohmann::json::sax_parse(body, &reader)) return TwilioReply{};
+  return reply;
+}
+
+TwilioClient::TwilioClient(Options options, std::shared_ptr<spdlog::logger> log,
+                           std::function<std::string()> base_url_source)
+    : options_(std::move(options)),
+      log_(std::move(log)),
+      base_url_source_(std::move(base_url_source)) {}
+
+std::unique_ptr<httplib::Client> TwilioClient::acquire(std::string& base_url) {
   {
     std::lock_guard lock(mutex_);
+    if (!resolved_) {
+      if (base_url_source_) options_.base_url = base_url_source_();
+      resolved_ = true;
+    }
+    base_url = options_.base_url;
     if (!idle_.empty()) {
       auto client = std::move(idle_.back());
       idle_.pop_back();
@@ -21,7 +130,7 @@ std::unique_ptr<httplib::Client> TwilioClient::acquire() {
     }
     ++created_;
   }
-  auto client = std::make_unique<httplib::Client>(options_.base_url);
+  auto client = std::make_unique<httplib::Client>(base_url);
   client->set_keep_alive(true);
   client->set_tcp_nodelay(true);
   client->set_connection_timeout(options_.timeout);
@@ -53,7 +162,8 @@ common::Result<SmsSent, SmsFailure> TwilioClient::send(const SmsMessage& message
       {"User-Agent", "mock-truevault"},
   };
 
-  auto client = acquire();
+  std::string base_url;
+  auto client = acquire(base_url);
   const auto started = std::chrono::steady_clock::now();
   auto res =
       client->Post(path, headers, common::encode_form(form), "application/x-www-form-urlencoded");
@@ -69,27 +179,23 @@ common::Result<SmsSent, SmsFailure> TwilioClient::send(const SmsMessage& message
       failure.message = "timed out";
     } else {
       failure.kind = SmsFailure::Kind::kUnreachable;
-      failure.message = fmt::format("{} ({})", httplib::to_string(error), options_.base_url);
+      failure.message = fmt::format("{} ({})", httplib::to_string(error), base_url);
     }
     log_->warn("Twilio request failed: {}", failure.message);
     return common::fail(failure);
   }
   release(std::move(client));
 
-  const auto body = nlohmann::json::parse(res->body, nullptr, false);
+  TwilioReply reply = read_twilio_reply(res->body);
   if (res->status >= 200 && res->status < 300) {
-    if (body.is_object() && body.contains("sid") && body["sid"].is_string()) {
-      return SmsSent{body["sid"].get<std::string>()};
-    }
+    if (reply.sid) return SmsSent{std::move(*reply.sid)};
     return common::fail(SmsFailure{SmsFailure::Kind::kBadResponse, res->status, 0,
                                    fmt::format("HTTP {} without a message sid", res->status), 0});
   }
-  if (body.is_object() && body.contains("code") && body["code"].is_number_integer()) {
-    const std::string text = body.contains("message") && body["message"].is_string()
-                                 ? body["message"].get<std::string>()
-                                 : std::string();
-    return common::fail(
-        SmsFailure{SmsFailure::Kind::kRejected, res->status, body["code"].get<int>(), text, 0});
+  if (reply.code) {
+    return common::fail(SmsFailure{SmsFailure::Kind::kRejected, res->status,
+                                   static_cast<int>(*reply.code),
+                                   std::move(reply.message).value_or(std::string()), 0});
   }
   return common::fail(SmsFailure{SmsFailure::Kind::kBadResponse, res->status, 0,
                                  fmt::format("HTTP {} without Twilio's error JSON", res->status),

@@ -13,9 +13,13 @@
 // Thread safety: send() may be called concurrently.
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <httplib.h>
@@ -35,7 +39,11 @@ class TwilioClient final : public SmsGateway {
     // close and reopen a TCP connection to Twilio on about every other SMS (bench/README.md).
     std::size_t max_idle = 32;
   };
-  TwilioClient(Options options, std::shared_ptr<spdlog::logger> log);
+  // `base_url_source`, when set, is called once (at the first send) for the base URL instead
+  // of options.base_url: `mockenv up` builds mock_truevault while its mock_twilio is still
+  // binding port 0.
+  TwilioClient(Options options, std::shared_ptr<spdlog::logger> log,
+               std::function<std::string()> base_url_source = {});
 
   common::Result<SmsSent, SmsFailure> send(const SmsMessage& message) override;
 
@@ -43,7 +51,8 @@ class TwilioClient final : public SmsGateway {
   std::size_t connections_created() const;
 
  private:
-  std::unique_ptr<httplib::Client> acquire();
+  // A pooled client (or a new one) and the base URL it talks to.
+  std::unique_ptr<httplib::Client> acquire(std::string& base_url);
   void release(std::unique_ptr<httplib::Client> client);
 
   Options options_;
@@ -52,6 +61,21 @@ class TwilioClient final : public SmsGateway {
   // State below is protected by mutex_.
   std::vector<std::unique_ptr<httplib::Client>> idle_;
   std::size_t created_ = 0;
+  std::function<std::string()> base_url_source_;
+  bool resolved_ = false;  // base_url_source_ has been asked
 };
+
+// What send() reads from Twilio's reply: the top-level "sid", "code" and "message", found by
+// a SAX pass over the body. Building the whole reply as a nlohmann::json (~25 keys, nested
+// subresource_uris) cost ~100k instructions per SMS for three fields (bench/README.md).
+struct TwilioReply {
+  bool is_object = false;              // the body is one valid JSON object
+  std::optional<std::string> sid;      // a string "sid" member
+  std::optional<std::int64_t> code;    // an integer "code" member
+  std::optional<std::string> message;  // a string "message" member
+};
+// Members as the DOM would see them: the last of duplicate keys wins, a member of another type
+// counts as absent, nested objects are not looked into; invalid JSON is not an object.
+TwilioReply read_twilio_reply(std::string_view body);
 
 }  // namespace mock::truevault::http

@@ -51,21 +51,25 @@ std::vector<Group> Store::list_groups(const std::string& account_id) {
 }
 
 std::vector<nlohmann::json> Store::policies_of_user(const std::string& user_id) {
-  return db_->with([&](common::Conn& c) {
-    std::vector<nlohmann::json> out;
-    auto& st = c.prepare(
-        "SELECT g.policy FROM group_members m JOIN tv_groups g ON g.id = m.group_id WHERE "
-        "m.user_id = ? ORDER BY m.seq");
-    st.bind(1, user_id);
-    while (st.executeStep()) {
-      auto p = nlohmann::json::parse(st.getColumn(0).getString(), nullptr, false);
-      if (!p.is_discarded()) out.push_back(std::move(p));
-    }
-    return out;
+  auto policies = cached(policies_by_user_, user_id, [&] {
+    return std::optional(db_->with([&](common::Conn& c) {
+      std::vector<nlohmann::json> out;
+      auto& st = c.prepare(
+          "SELECT g.policy FROM group_members m JOIN tv_groups g ON g.id = m.group_id WHERE "
+          "m.user_id = ? ORDER BY m.seq");
+      st.bind(1, user_id);
+      while (st.executeStep()) {
+        auto p = nlohmann::json::parse(st.getColumn(0).getString(), nullptr, false);
+        if (!p.is_discarded()) out.push_back(std::move(p));
+      }
+      return out;
+    }));
   });
+  return std::move(*policies);
 }
 
 void Store::insert_group(const Group& group) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     SQLite::Transaction tx(c.db);
     insert_group_row(c, group);
@@ -75,6 +79,7 @@ void Store::insert_group(const Group& group) {
 }
 
 void Store::update_group(const Group& group) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     auto& st = c.prepare("UPDATE tv_groups SET name = ?, policy = ? WHERE id = ?");
     st.bind(1, group.name);
@@ -85,6 +90,7 @@ void Store::update_group(const Group& group) {
 }
 
 void Store::delete_group(const std::string& id) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     SQLite::Transaction tx(c.db);
     {
@@ -102,6 +108,7 @@ void Store::delete_group(const std::string& id) {
 }
 
 void Store::add_members(const std::string& group_id, const std::vector<std::string>& user_ids) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     SQLite::Transaction tx(c.db);
     add_members_locked(c, group_id, user_ids);
@@ -110,6 +117,7 @@ void Store::add_members(const std::string& group_id, const std::vector<std::stri
 }
 
 void Store::remove_members(const std::string& group_id, const std::vector<std::string>& user_ids) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     SQLite::Transaction tx(c.db);
     for (const auto& uid : user_ids) {
@@ -123,6 +131,7 @@ void Store::remove_members(const std::string& group_id, const std::vector<std::s
 }
 
 void Store::set_members(const std::string& group_id, const std::vector<std::string>& user_ids) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     SQLite::Transaction tx(c.db);
     {
@@ -136,6 +145,7 @@ void Store::set_members(const std::string& group_id, const std::vector<std::stri
 }
 
 void Store::remove_user_from_all_groups(const std::string& user_id) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     auto& st = c.prepare("DELETE FROM group_members WHERE user_id = ?");
     st.bind(1, user_id);

@@ -25,6 +25,7 @@ Store::~Store() = default;
 bool Store::fresh() const { return db_->fresh(); }
 
 void Store::replace_all(const FixtureData& data) {
+  const Invalidate invalidate(*this);
   db_->rebuild([&](common::Conn& c) {
     for (const auto& a : data.accounts) {
       auto& st = c.prepare("INSERT INTO accounts (id, name) VALUES (?, ?)");
@@ -74,16 +75,28 @@ bool Store::account_exists(const std::string& id) {
   });
 }
 
+void Store::clear_cache() {
+  std::lock_guard lock(cache_mutex_);
+  ++generation_;
+  users_by_id_.clear();
+  users_by_key_.clear();
+  policies_by_user_.clear();
+}
+
 std::optional<User> Store::find_user(const std::string& id) {
-  return db_->with([&](common::Conn& c) {
-    return one_user(c, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", id);
+  return cached(users_by_id_, id, [&] {
+    return db_->with([&](common::Conn& c) {
+      return one_user(c, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", id);
+    });
   });
 }
 
 std::optional<User> Store::find_user_by_api_key(const std::string& key) {
-  return db_->with([&](common::Conn& c) {
-    return one_user(c, std::string("SELECT ") + kUserColumns + " FROM users WHERE api_key = ?",
-                    key);
+  return cached(users_by_key_, key, [&] {
+    return db_->with([&](common::Conn& c) {
+      return one_user(c, std::string("SELECT ") + kUserColumns + " FROM users WHERE api_key = ?",
+                      key);
+    });
   });
 }
 
@@ -120,10 +133,12 @@ std::vector<User> Store::list_users(const std::string& account_id,
 }
 
 void Store::insert_user(const User& user) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) { insert_user_row(c, user); });
 }
 
 void Store::update_user(const User& user) {
+  const Invalidate invalidate(*this);
   db_->with([&](common::Conn& c) {
     auto& st = c.prepare(
         "UPDATE users SET username = ?, password_hash = ?, status = ?, attributes = ?, "

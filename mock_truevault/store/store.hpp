@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -90,8 +91,55 @@ class Store {
  private:
   explicit Store(std::unique_ptr<common::Sqlite> db);
 
+  // A read cache of the lookups every authenticated request makes (user by API key, user by
+  // id, a user's policies): a cached answer skips their SQL and JSON parsing (~50k
+  // instructions per SMS). Every write to users, groups or memberships clears it (an
+  // Invalidate in the writing method, so after its SQL, even when that throws); a value read
+  // from SQLite is kept only when no clear happened meanwhile (generation_ unchanged), so the
+  // cache never holds what an earlier generation said. Tokens and the outbox are not cached
+  // and their writes keep it.
+  class Invalidate {
+   public:
+    explicit Invalidate(Store& store) : store_(store) {}
+    ~Invalidate() { store_.clear_cache(); }
+    Invalidate(const Invalidate&) = delete;
+    Invalidate& operator=(const Invalidate&) = delete;
+
+   private:
+    Store& store_;
+  };
+  static constexpr std::size_t kMaxCached = 4096;  // per map; a full map is cleared
+
+  void clear_cache();
+  // map[key], or read() (an optional) kept in map when found and still current.
+  template <class T, class Read>
+  std::optional<T> cached(std::unordered_map<std::string, T>& map, const std::string& key,
+                          Read read) {
+    std::uint64_t generation = 0;
+    {
+      std::lock_guard lock(cache_mutex_);
+      if (auto it = map.find(key); it != map.end()) return it->second;
+      generation = generation_;
+    }
+    std::optional<T> value = read();
+    if (value) {
+      std::lock_guard lock(cache_mutex_);
+      if (generation == generation_) {
+        if (map.size() >= kMaxCached) map.clear();
+        map.emplace(key, *value);
+      }
+    }
+    return value;
+  }
+
   std::unique_ptr<common::Sqlite> db_;
   std::mutex write_mutex_;
+  std::mutex cache_mutex_;
+  // State below is protected by cache_mutex_.
+  std::uint64_t generation_ = 0;  // clears so far
+  std::unordered_map<std::string, User> users_by_id_;
+  std::unordered_map<std::string, User> users_by_key_;
+  std::unordered_map<std::string, std::vector<nlohmann::json>> policies_by_user_;
 };
 
 }  // namespace mock::truevault
