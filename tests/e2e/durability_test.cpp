@@ -228,6 +228,15 @@ TEST_CASE("durability: kill -9 during concurrent writes loses no acknowledged me
       writers.emplace_back(write_until_killed, Writer::kSms, pair.truevault.port, tag + "s",
                            std::cref(killed), std::cref(stop), std::ref(acked));
     }
+    // The load is under way (slow sanitizer builds included) before the random delay starts.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(acked.mutex);
+        if (acked.messages.size() > before_messages && acked.users.size() > before_users) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     const int after_ms = kill_after_ms(rng);
     std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
     killed = true;
