@@ -329,10 +329,11 @@ struct TrueVaultDb {
     }
   }
   static std::string create(int port, std::string& failure) {
-    static int n = 0;
+    // A username no earlier call used (usernames are unique per account).
+    const auto n = std::chrono::steady_clock::now().time_since_epoch().count();
     auto res = client_for(port)->Post(
         "/v1/users", basic(kTvAdminKey, ""),
-        json{{"username", "seeded-" + std::to_string(++n)}, {"password", "pw"}}.dump(),
+        json{{"username", "seeded-" + std::to_string(n)}, {"password", "pw"}}.dump(),
         "application/json");
     if (!res || res->status != 200) {
       failure = res ? res->body : "no answer";
