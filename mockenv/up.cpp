@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <string_view>
 
@@ -139,9 +140,20 @@ std::string local_url(const std::string& host, int port) {
 common::Result<std::unique_ptr<Environment>, std::string> Environment::start(UpConfig config,
                                                                              bool announce) {
   std::unique_ptr<Environment> env(new Environment());
-  auto twilio_service = twilio::make_service(config.twilio);
+  // Both services are built at once, on two threads: fixture, store and routes are most of a
+  // start-up, so `mockenv up` starts in about the time of the slower server, not of both.
+  // mock_truevault asks for mock_twilio's URL at its first SMS, and mock_twilio is bound before
+  // mock_truevault serves anything (below), so the URL is known by then.
+  config.truevault.twilio_url_source = [self = env.get()] { return self->twilio_url_; };
+  auto twilio_build = std::async(
+      std::launch::async, [&twilio = config.twilio] { return twilio::make_service(twilio); });
+  auto truevault_service = truevault::make_service(config.truevault);
+  auto twilio_service = twilio_build.get();
+  // Errors in a fixed order (mock_twilio's first), whichever thread finished first.
   if (!twilio_service) return common::fail("mock_twilio: " + twilio_service.error());
+  if (!truevault_service) return common::fail("mock_truevault: " + truevault_service.error());
   env->twilio_ = std::move(*twilio_service);
+  env->truevault_ = std::move(*truevault_service);
   const auto& twilio_server = config.twilio.server;
   auto twilio_runner = common::ServerRunner::start(
       env->twilio_->http(), {twilio_server.host, twilio_server.port, twilio_server.port_file,
@@ -150,10 +162,6 @@ common::Result<std::unique_ptr<Environment>, std::string> Environment::start(UpC
   env->twilio_runner_ = std::move(*twilio_runner);
   env->twilio_url_ = local_url(twilio_server.host, env->twilio_runner_->port());
 
-  config.truevault.twilio_url = env->twilio_url_;
-  auto truevault_service = truevault::make_service(config.truevault);
-  if (!truevault_service) return common::fail("mock_truevault: " + truevault_service.error());
-  env->truevault_ = std::move(*truevault_service);
   const auto& truevault_server = config.truevault.server;
   auto truevault_runner = common::ServerRunner::start(
       env->truevault_->http(),

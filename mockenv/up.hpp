@@ -28,7 +28,8 @@ namespace mock::mockenv {
 
 struct UpConfig {
   twilio::Config twilio;
-  // twilio_url is filled in by run_up() once mock_twilio is bound.
+  // Its SMS go to this environment's own mock_twilio: Environment::start() sets
+  // twilio_url_source (twilio_url is not used).
   truevault::Config truevault;
 };
 
