@@ -132,6 +132,33 @@ TEST_CASE("timed mode: each status waits its delay; callbacks in order", "[twili
   CHECK(log[2].response_code == 200);
 }
 
+TEST_CASE("immediate mode: messages due together take all their steps in one pass",
+          "[twilio][lifecycle]") {
+  // One worker pass per batch: each message takes every step due by now (one read, one write
+  // per message), its callbacks queued step by step; messages due at the same instant are
+  // queued message by message, each in queued -> sending -> sent -> delivered order.
+  World w(Progression::kImmediate);
+  const auto a = w.send("+15550001111", "http://cb/a");
+  const auto b = w.send("+15550001112", "http://cb/b");
+  const auto failed = w.send("+15550100011", "http://cb/f");
+  CHECK(w.engine.run_due());
+  CHECK(w.status(a.sid) == S::kDelivered);
+  CHECK(w.status(b.sid) == S::kDelivered);
+  CHECK(w.status(failed.sid) == S::kFailed);
+  std::vector<std::string> order;
+  for (const auto& req : w.sender.requests) {
+    for (const auto& [k, v] : req.params) {
+      if (k == "MessageStatus") order.push_back(req.url + " " + v);
+    }
+  }
+  CHECK(order == std::vector<std::string>{"http://cb/a sending", "http://cb/a sent",
+                                          "http://cb/a delivered", "http://cb/b sending",
+                                          "http://cb/b sent", "http://cb/b delivered",
+                                          "http://cb/f failed"});
+  CHECK_FALSE(w.repo.find_message_by_sid(a.sid)->next_at);
+  CHECK_FALSE(w.engine.run_due());  // nothing left
+}
+
 TEST_CASE("timed mode: a jump of the clock runs the whole chain at the scheduled times",
           "[twilio][lifecycle]") {
   World w;
