@@ -6,6 +6,7 @@ namespace mock::common {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr std::size_t kRandomPool = 4096;
 
 std::string to_hex(const std::string& raw, std::size_t n) {
   std::string out;
@@ -41,8 +42,16 @@ void IdGenerator::reseed(std::optional<std::uint64_t> seed) {
 
 std::string IdGenerator::bytes_locked(std::size_t n) {
   switch (mode_) {
-    case Mode::kRandom:
-      return random_bytes(n);
+    case Mode::kRandom: {
+      if (n > kRandomPool) return random_bytes(n);
+      if (pool_.size() - pool_used_ < n) {
+        pool_ = random_bytes(kRandomPool);
+        pool_used_ = 0;
+      }
+      std::string out = pool_.substr(pool_used_, n);
+      pool_used_ += n;
+      return out;
+    }
     case Mode::kSeeded: {
       std::string out(n, '\0');
       for (auto& c : out) c = static_cast<char>(engine_() & 0xff);

@@ -47,6 +47,10 @@ class IdGenerator {
   std::uint64_t seed_;
   std::mt19937_64 engine_;
   std::uint64_t counter_ = 0;
+  // Random mode: OpenSSL output fetched kRandomPool bytes at a time (one RAND_bytes call, and
+  // its getpid() check, per ~250 ids instead of one per id) and handed out once each.
+  std::string pool_;
+  std::size_t pool_used_ = 0;
 };
 
 }  // namespace mock::common
