@@ -235,7 +235,17 @@ void send_and_check(Served& served, Vendor vendor, const FuzzRequest& request) {
   req.path = request.path;
   req.headers = request.headers;
   req.body = request.body;
+  // OPEN FINDING (not fixed; httplib 0.11.4): the server reads no body for GET/HEAD/OPTIONS or
+  // for a method it does not know, yet keeps the connection: the unread body is parsed as the
+  // next request (400 for it). Such requests go on a connection closed after the answer (client
+  // side), so the run goes on; the answer itself is still checked.
+  static constexpr std::string_view kFramed[] = {"POST", "PUT", "PATCH", "DELETE"};
+  bool framed = false;
+  for (auto m : kFramed) framed = framed || request.method == m;
+  const bool unframed = !request.body.empty() && !framed;
+  if (unframed) req.headers.emplace("Connection", "close");
   auto result = served.client->send(req);
+  if (unframed) served.client->stop();  // the next request opens a fresh connection
   if (!result) {
     httplib::Response none;
     broken(request, none, "no answer: " + httplib::to_string(result.error()));
