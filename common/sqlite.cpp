@@ -173,6 +173,7 @@ Result<std::unique_ptr<Sqlite>, std::string> Sqlite::open(const std::string& pat
         SQLite::Transaction tx(*out->db_);
         out->create_schema_locked();
         tx.commit();
+        out->pristine_ = true;
       }
     } else if (application_id != 0 &&
                static_cast<std::uint32_t>(out->db_->execAndGet("PRAGMA application_id").getInt()) ==

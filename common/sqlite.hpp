@@ -64,6 +64,7 @@ class Sqlite {
   template <class Fn>
   auto with(Fn&& fn) {
     std::lock_guard lock(mutex_);
+    pristine_ = false;  // fn may write
     return fn(conn_);
   }
 
@@ -75,11 +76,14 @@ class Sqlite {
     std::lock_guard lock(mutex_);
     conn_.clear_cache();
     SQLite::Transaction tx(*db_);
-    drop_all_locked();
-    create_schema_locked();
+    if (!pristine_) {  // a schema created at open with nothing written since is reused as is
+      drop_all_locked();
+      create_schema_locked();
+    }
     load(conn_);
     tx.commit();
     fresh_ = false;
+    pristine_ = false;
     conn_.clear_cache();
   }
 
@@ -101,6 +105,9 @@ class Sqlite {
   int version_;
   std::uint32_t application_id_;
   bool fresh_ = false;
+  // True from a :memory: store's schema creation at open until the first with() or rebuild():
+  // the first fixture load (every start without --db) skips dropping and re-creating it.
+  bool pristine_ = false;
 };
 
 }  // namespace mock::common

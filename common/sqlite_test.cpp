@@ -38,6 +38,25 @@ TEST_CASE("rebuild drops and reloads tables linked by foreign keys", "[common][s
   CHECK(children == 1);
 }
 
+TEST_CASE("a memory store's first load reuses its new schema; rows written before are dropped",
+          "[common][sqlite]") {
+  auto count = [](Sqlite& db) {
+    return db.with([](Conn& c) { return c.db.execAndGet("SELECT count(*) FROM parent").getInt(); });
+  };
+  auto load = [](Conn& c) { c.db.exec("INSERT INTO parent (id) VALUES (1)"); };
+  auto first = Sqlite::open(":memory:", kSchema, 3);
+  REQUIRE(first);
+  CHECK_THROWS((*first)->rebuild([](Conn& c) { c.db.exec("INSERT INTO nowhere VALUES (1)"); }));
+  (*first)->rebuild(load);  // after a failed first load: still the schema alone, loaded once
+  CHECK(count(**first) == 1);
+
+  auto second = Sqlite::open(":memory:", kSchema, 3);
+  REQUIRE(second);
+  (*second)->with([](Conn& c) { c.db.exec("INSERT INTO parent (id) VALUES (99)"); });
+  (*second)->rebuild(load);  // a write came first: dropped and rebuilt as before
+  CHECK(count(**second) == 1);
+}
+
 TEST_CASE("a failed rebuild keeps the old state", "[common][sqlite]") {
   auto db = Sqlite::open(":memory:", kSchema, 3);
   REQUIRE(db);
