@@ -258,7 +258,7 @@ void send_and_check(Served& served, Vendor vendor, const FuzzRequest& request) {
   const bool control = request.path.starts_with("/_mock/");
   const std::string type = res.get_header_value("Content-Type");
   nlohmann::json body;
-  if (type.starts_with("application/json")) {
+  if (type.starts_with("application/json") && request.method != "HEAD") {  // HEAD: no body
     body = nlohmann::json::parse(res.body, nullptr, false);
     if (body.is_discarded()) broken(request, res, "a JSON Content-Type without valid JSON");
   }
