@@ -1,6 +1,6 @@
 # cmake -DCLANG_FORMAT=... -DSOURCE_DIR=... -P format_check.cmake
 # Fails (listing the files) when a C++ source of ours differs from .clang-format's output.
-set(dirs common mock_twilio mock_truevault mockenv replay tests bench)
+set(dirs common mock_twilio mock_truevault mockenv replay tests bench fuzz)
 set(files)
 foreach(d ${dirs})
   file(GLOB_RECURSE found ${SOURCE_DIR}/${d}/*.cpp ${SOURCE_DIR}/${d}/*.hpp)

@@ -84,31 +84,13 @@ void expect_refused(const mock::testing::RunningService& s, const Req& r, const 
   CHECK(state_of(s) == before);  // also proves the server still answers
 }
 
-// The concrete path of a route pattern: each capture becomes the next of `ids`.
-std::string concrete(std::string_view pattern, const std::vector<std::string>& ids) {
-  std::string out;
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < pattern.size();) {
-    if (pattern.substr(i).starts_with("([^/]+)")) {
-      out += ids.at(next++);
-      i += 7;
-    } else if (pattern[i] == '\\') {
-      out += pattern[i + 1];
-      i += 2;
-    } else {
-      out += pattern[i++];
-    }
-  }
-  return out;
-}
-
 bool is_group_route(std::string_view pattern) { return pattern.starts_with("/v1/groups"); }
 
 // The path of `route` on valid, existing ids (the patient, the WRITE_ONLY group).
 std::string valid_path(const common::RouteInfo& route) {
-  return concrete(route.path, is_group_route(route.path)
-                                  ? std::vector<std::string>{kWriteOnlyGroup, kPatientId}
-                                  : std::vector<std::string>{kPatientId});
+  return mock::testing::route_path(
+      route.path, is_group_route(route.path) ? std::vector<std::string>{kWriteOnlyGroup, kPatientId}
+                                             : std::vector<std::string>{kPatientId});
 }
 
 bool has_id(const common::RouteInfo& route) {
@@ -303,10 +285,10 @@ TEST_CASE("matrix: traversal and SQL metacharacters in every id are unknown ids 
           body = "name=renamed";
           type = "application/x-www-form-urlencoded";
         }
-        expect_refused(
-            s,
-            Req{std::string(route.method), concrete(route.path, ids), auth(kAdminKey), body, type},
-            e);
+        expect_refused(s,
+                       Req{std::string(route.method), mock::testing::route_path(route.path, ids),
+                           auth(kAdminKey), body, type},
+                       e);
         ++n;
       }
     }

@@ -112,24 +112,6 @@ struct Env {
   std::string other_sid;
 };
 
-// The concrete path of a pattern: captures filled in order; "\." is ".".
-std::string concrete(std::string_view pattern, const std::vector<std::string>& ids) {
-  std::string out;
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < pattern.size();) {
-    if (pattern.substr(i).starts_with("([^/]+)")) {
-      out += ids.at(next++);
-      i += 7;
-    } else if (pattern[i] == '\\') {
-      out += pattern[i + 1];
-      i += 2;
-    } else {
-      out += pattern[i++];
-    }
-  }
-  return out;
-}
-
 std::vector<common::RouteInfo> of_kind(common::RouteKind kind) {
   std::vector<common::RouteInfo> out;
   for (const auto& r : routes()) {
@@ -198,11 +180,12 @@ TEST_CASE("matrix: missing, malformed and foreign credentials on every Messages 
   for (const auto& route : of_kind(common::RouteKind::kVendor)) {
     for (const auto& c : cases) {
       INFO(route.method << " " << route.path << ": " << c.name);
-      expect_refused(s,
-                     Req{std::string(route.method), concrete(route.path, {kAc, env.sid}), c.headers,
-                         reads_body(route) ? "Body=x" : "",
-                         reads_body(route) ? "application/x-www-form-urlencoded" : ""},
-                     kAuthenticate);
+      expect_refused(
+          s,
+          Req{std::string(route.method), mock::testing::route_path(route.path, {kAc, env.sid}),
+              c.headers, reads_body(route) ? "Body=x" : "",
+              reads_body(route) ? "application/x-www-form-urlencoded" : ""},
+          kAuthenticate);
       ++n;
     }
   }
@@ -213,7 +196,7 @@ TEST_CASE("matrix: a header or request line over httplib's 8 KiB limit is 400/20
           "[twilio][badinput]") {
   Env env;
   for (const auto& route : routes()) {
-    const std::string path = concrete(route.path, {kAc, env.sid});
+    const std::string path = mock::testing::route_path(route.path, {kAc, env.sid});
     INFO(route.method << " " << path);
     expect_refused(*env.server,
                    Req{std::string(route.method), path, basic(kAc, std::string(9000, 't')), "", ""},
@@ -250,19 +233,20 @@ TEST_CASE("matrix: traversal and SQL metacharacters in the AccountSid and messag
     for (const auto& bad : kBadIds) {
       INFO(route.method << " " << route.path << " AccountSid " << bad.wire);
       // A malformed AccountSid is an authentication failure (README: auth comes first).
-      expect_refused(s,
-                     Req{std::string(route.method), concrete(route.path, {bad.wire, env.sid}),
-                         kAuth, body, type},
-                     kAuthenticate);
+      expect_refused(
+          s,
+          Req{std::string(route.method), mock::testing::route_path(route.path, {bad.wire, env.sid}),
+              kAuth, body, type},
+          kAuthenticate);
       ++n;
       if (!has_sid) continue;
       INFO(route.method << " " << route.path << " Sid " << bad.wire);
       const std::string decoded =
           "/2010-04-01/Accounts/" + kAc + "/Messages/" + bad.decoded + ".json";
-      expect_refused(
-          s,
-          Req{std::string(route.method), concrete(route.path, {kAc, bad.wire}), kAuth, body, type},
-          {404, 20404, "The requested resource " + decoded + " was not found"});
+      expect_refused(s,
+                     Req{std::string(route.method),
+                         mock::testing::route_path(route.path, {kAc, bad.wire}), kAuth, body, type},
+                     {404, 20404, "The requested resource " + decoded + " was not found"});
       ++n;
     }
   }
@@ -389,7 +373,7 @@ TEST_CASE("matrix: the /_mock/twilio JSON routes refuse malformed / nested / hug
   std::size_t n = 0;
   for (const auto& route : of_kind(common::RouteKind::kInspection)) {
     if (!reads_body(route)) continue;
-    const std::string path = concrete(route.path, {env.sid});
+    const std::string path = mock::testing::route_path(route.path, {env.sid});
     for (const std::string& body :
          {std::string(R"({"mode": )"), std::string("[1]"), std::string(100000, '['),
           std::string(100000, '[') + std::string(100000, ']'), std::string(R"({"x": 1e400})"),

@@ -202,4 +202,21 @@ bool Process::wait_for_output(const std::string& text, int timeout_ms) {
 std::string Process::stdout_text() const { return read_file(dir_ + "/stdout"); }
 std::string Process::stderr_text() const { return read_file(dir_ + "/stderr"); }
 
+std::string route_path(std::string_view pattern, const std::vector<std::string>& ids) {
+  std::string out;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < pattern.size();) {
+    if (pattern.substr(i).starts_with("([^/]+)")) {
+      out += ids.at(next++);
+      i += 7;
+    } else if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      out += pattern[i + 1];
+      i += 2;
+    } else {
+      out += pattern[i++];
+    }
+  }
+  return out;
+}
+
 }  // namespace mock::testing

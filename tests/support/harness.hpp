@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <httplib.h>
@@ -114,6 +115,10 @@ int free_port();
 // The exit code of a waitpid status (Process::stop/wait_exit); -1 when killed by a signal,
 // -2 when the wait timed out.
 int exit_code(int status);
+// The concrete path of a route table pattern (common::RouteInfo::path): each "([^/]+)"
+// capture becomes the next of `ids`, and "\." becomes ".".
+std::string route_path(std::string_view pattern, const std::vector<std::string>& ids);
+
 // An httplib client for 127.0.0.1:port with short connect/write timeouts.
 std::unique_ptr<httplib::Client> client_for(int port, int read_timeout_s = 10);
 
