@@ -87,7 +87,7 @@ class TwilioService final : public common::Service {
         db_(std::move(db)),
         store_(*db_),
         lifecycle_(settings, *clock_),
-        engine_(store_, lifecycle_, ids_, sender_, config.callbacks),
+        engine_(store_, lifecycle_, sender_, config.callbacks),
         messaging_(store_, *clock_, ids_, lifecycle_, engine_),
         inbound_(store_, ids_, lifecycle_, engine_, sender_),
         deps_{messaging_, store_, log_, engine_, lifecycle_, inbound_} {}

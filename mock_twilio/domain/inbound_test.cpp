@@ -21,7 +21,7 @@ struct World {
   common::IdGenerator ids = common::IdGenerator::sequential();
   Lifecycle lifecycle{{Progression::kManual, {}}, clock};
   testing::RecordingSender sender;
-  StatusEngine engine{repo, lifecycle, ids, sender, CallbackOptions{}};
+  StatusEngine engine{repo, lifecycle, sender, CallbackOptions{}};
   Messaging messaging{repo, clock, ids, lifecycle, engine};
   Inbound inbound{repo, ids, lifecycle, engine, sender};
 

@@ -28,7 +28,7 @@ struct World {
   common::IdGenerator ids = common::IdGenerator::sequential();
   Lifecycle lifecycle;
   testing::RecordingSender sender;
-  StatusEngine engine{repo, lifecycle, ids, sender, CallbackOptions{}};
+  StatusEngine engine{repo, lifecycle, sender, CallbackOptions{}};
   Messaging messaging{repo, clock, ids, lifecycle, engine};
 
   Message send(const std::string& to, std::optional<std::string> callback = "http://cb/s",

@@ -26,7 +26,7 @@ struct World {
   common::IdGenerator ids = common::IdGenerator::sequential();
   Lifecycle lifecycle{LifecycleSettings{Progression::kImmediate, {}}, clock};
   RecordingSender sender;
-  StatusEngine engine{repo, lifecycle, ids, sender, {}};
+  StatusEngine engine{repo, lifecycle, sender, {}};
   Messaging messaging{repo, clock, ids, lifecycle, engine};
   Account ac1 = *repo.find_account(kAc1);
 

@@ -83,7 +83,10 @@ void StatusEngine::status_changed(const Message& m) {
   a.url = *url;
   a.params = status_callback_params(m);
   a.signature = twilio_signature(account->auth_token, a.url, a.params);
-  a.idempotency_token = ids_.uuid4();
+  a.idempotency_token = idempotency_token(fmt::format(
+      "{}/{}/{}", m.sid, to_string(m.status),
+      std::chrono::duration_cast<std::chrono::milliseconds>(m.date_updated.time_since_epoch())
+          .count()));
   a.due_at = m.date_updated + options.delay;
   repo_.insert_callback(a);
   if (options.duplicate) {

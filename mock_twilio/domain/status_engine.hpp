@@ -29,9 +29,10 @@ Params status_callback_params(const Message& m);
 
 class StatusEngine {
  public:
-  StatusEngine(MessageRepository& repo, Lifecycle& lifecycle, common::IdGenerator& ids,
-               WebhookSender& sender, CallbackOptions options)
-      : repo_(repo), lifecycle_(lifecycle), ids_(ids), sender_(sender), options_(options) {}
+  // Draws no ids: callback tokens derive from their event (idempotency_token in webhooks.hpp).
+  StatusEngine(MessageRepository& repo, Lifecycle& lifecycle, WebhookSender& sender,
+               CallbackOptions options)
+      : repo_(repo), lifecycle_(lifecycle), sender_(sender), options_(options) {}
 
   CallbackOptions callback_options() const;
   void set_callback_options(const CallbackOptions& options);
@@ -65,7 +66,6 @@ class StatusEngine {
 
   MessageRepository& repo_;
   Lifecycle& lifecycle_;
-  common::IdGenerator& ids_;
   WebhookSender& sender_;
   mutable std::mutex mutex_;
   CallbackOptions options_;       // guarded by mutex_

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,13 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // sorted by name (byte order), repeated names' values deduplicated and sorted (§5.1).
 std::string twilio_signature(const std::string& auth_token, const std::string& url,
                              const Params& params);
+
+// The I-Twilio-Idempotency-Token of one webhook event, UUID-shaped: derived from the event
+// itself (sha256 of `event_key`, e.g. message SID + status + time) rather than drawn from the
+// id sequence, so the status worker never consumes ids that requests also draw (same --seed
+// and requests = same SIDs whatever the worker's timing), and a duplicate or retry of the
+// event carries the same token, as Twilio's do.
+std::string idempotency_token(std::string_view event_key);
 
 struct WebhookRequest {
   std::string url;

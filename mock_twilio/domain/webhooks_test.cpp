@@ -1,6 +1,8 @@
 // X-Twilio-Signature against the contract's three test vectors (twilio-messaging.md §5.1).
 #include "mock_twilio/domain/webhooks.hpp"
 
+#include <regex>
+
 #include <catch2/catch.hpp>
 
 namespace mock::twilio {
@@ -48,3 +50,14 @@ TEST_CASE("twilio_signature: UTF-8 body and NumMedia", "[twilio][signature]") {
 }
 
 }  // namespace mock::twilio
+
+TEST_CASE("idempotency tokens derive from their event: stable, UUID-shaped, distinct",
+          "[twilio][webhooks]") {
+  using mock::twilio::idempotency_token;
+  const auto a = idempotency_token("SM00000000000000000000000000000001/sent/1767225600000");
+  CHECK(a == idempotency_token("SM00000000000000000000000000000001/sent/1767225600000"));
+  CHECK(std::regex_match(
+      a, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  CHECK(a != idempotency_token("SM00000000000000000000000000000001/delivered/1767225600000"));
+  CHECK(a != idempotency_token("SM00000000000000000000000000000002/sent/1767225600000"));
+}
