@@ -27,8 +27,9 @@ Result<FixtureFile, std::string> read_fixture_file(const std::string& path) {
   FixtureFile f{path, nlohmann::json()};
   try {
     f.doc = nlohmann::json::parse(ss.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() names the byte offset and the problem; no internals to hide at start-up.
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number past double (1e400): e.what() names the
+    // byte offset or the number and the problem; no internals to hide at start-up.
     return fail(fmt::format("{}: invalid JSON: {}", path, e.what()));
   }
   if (!f.doc.is_object()) return fail(fmt::format("{}: /: must be a JSON object", path));

@@ -33,6 +33,13 @@ TEST_CASE("read_fixture_file names the file and the problem", "[common][fixtures
   CHECK(ok->doc["description"] == "d");
 
   CHECK_FALSE(read_fixture_file("/nonexistent/x.json"));
+
+  // A number past double's range is nlohmann's out_of_range, not a parse_error: it escaped
+  // and terminated the process (fuzz/corpus/fixture/crash-number-overflow).
+  auto overflow = read_fixture_file(write_temp("mock_fx_overflow.json", R"({"twilio": 1e400})"));
+  REQUIRE_FALSE(overflow);
+  CHECK(overflow.error().find("mock_fx_overflow.json: invalid JSON") != std::string::npos);
+  CHECK(overflow.error().find("number overflow") != std::string::npos);
 }
 
 TEST_CASE("FixtureReader reports the pointer of the first problem", "[common][fixtures]") {

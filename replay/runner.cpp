@@ -467,7 +467,7 @@ common::Result<json, std::string> load_scenario(const std::string& path) {
   json scenario;
   try {
     scenario = json::parse(ss.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error; out_of_range for 1e400
     return common::fail(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   if (auto problem = check_shape(scenario); !problem.empty()) {

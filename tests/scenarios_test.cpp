@@ -150,6 +150,13 @@ TEST_CASE("a malformed scenario is refused naming the pointer", "[scenario]") {
   auto s2 = mock::replay::load_scenario(path2);
   REQUIRE_FALSE(s2);
   CHECK(s2.error() == path2 + ": /steps/0/service: must be truevault or twilio");
+  // out_of_range (a number past double), not only parse_error, is refused, not thrown
+  // (fuzz/corpus/scenario/crash-number-overflow terminated the process).
+  const auto path3 = write_temp("bad3.json", R"({"steps": [], "seed": 1e400})");
+  auto s3 = mock::replay::load_scenario(path3);
+  REQUIRE_FALSE(s3);
+  CHECK(s3.error().starts_with(path3 + ": not valid JSON: "));
+  CHECK(s3.error().find("number overflow") != std::string::npos);
 }
 
 TEST_CASE("with the scenario's seed and the manual clock, two replays give identical journals",
