@@ -99,13 +99,16 @@ void StatusEngine::status_changed(const Message& m) {
 bool StatusEngine::run_due_transitions() {
   bool ran = false;
   for (;;) {
-    const auto now = lifecycle_.clock().now();
     // One query per batch and one write per message: a message takes every step due by `now`
     // in one pass (immediate mode: queued -> sending -> sent -> delivered), its callbacks
     // queued per step in order. Under message_mutex, so no request thread changes a row
     // between the read and the write (bench/README.md: re-querying and re-reading per step
     // cost half of a message's instructions).
     std::lock_guard lock(lifecycle_.message_mutex());
+    // Read under the lock: a reset (which takes it) moves a manual clock back to its start, and
+    // a `now` read before it stepped the next run's new messages early (the determinism test
+    // failed under ASan's timing).
+    const auto now = lifecycle_.clock().now();
     auto due = repo_.due_messages(now, kBatch);
     if (due.empty()) return ran;
     std::vector<MessageChange> changes;
