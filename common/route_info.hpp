@@ -40,6 +40,16 @@ struct RouteInfo {
   RouteKind kind = RouteKind::kVendor;
 };
 
+// One row of a service's route table (issue 7: routes() exposes the rows' `info` to the
+// matrices): a plain handler, or a reading one for bodies read through a content reader (past
+// httplib's 8 KiB form limit). The handler types are the service's own (they take its Deps).
+template <typename PlainFn, typename ReaderFn>
+struct RouteRow {
+  RouteInfo info;
+  PlainFn plain = nullptr;
+  ReaderFn reading = nullptr;
+};
+
 // Registers `handler` for `route` on `server`. An unknown method is a programmer error.
 template <typename Handler>
 void register_route(httplib::Server& server, const RouteInfo& route, Handler handler) {

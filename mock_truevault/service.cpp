@@ -69,14 +69,7 @@ httplib::Server::HandlerWithContentReader handle(http::Deps& d, ReaderFn fn) {
       internal_renderer(d), d.log);
 }
 
-// One row per served route (issue 7: routes() exposes the same rows to the matrices). A route
-// has a plain handler, or a reading one (bodies through a content reader, past httplib's
-// 8 KiB form limit).
-struct Route {
-  common::RouteInfo info;
-  PlainFn plain = nullptr;
-  ReaderFn reading = nullptr;
-};
+using Route = common::RouteRow<PlainFn, ReaderFn>;
 
 constexpr common::RouteKind kVendor = common::RouteKind::kVendor;
 constexpr common::RouteKind kMock = common::RouteKind::kInspection;

@@ -40,13 +40,7 @@ using PlainFn = void (*)(http::Deps&, const httplib::Request&, httplib::Response
 using ReaderFn = void (*)(http::Deps&, const httplib::Request&, httplib::Response&,
                           const httplib::ContentReader&);
 
-// One row per served route (issue 7: routes() exposes the same rows to the matrices). A route
-// has a plain handler, or a reading one for bodies past httplib's 8 KiB form limit.
-struct Route {
-  common::RouteInfo info;
-  PlainFn plain = nullptr;
-  ReaderFn reading = nullptr;
-};
+using Route = common::RouteRow<PlainFn, ReaderFn>;
 
 constexpr common::RouteKind kVendor = common::RouteKind::kVendor;
 constexpr common::RouteKind kMock = common::RouteKind::kInspection;

@@ -128,11 +128,7 @@ void bind_message(SQLite::Statement& st, const Message& m, const std::string& me
   bind_view(st, 11, media_urls);
   bind_opt_view(st, 12, m.price);
   bind_opt_view(st, 13, m.price_unit);
-  if (m.error_code) {
-    st.bind(14, *m.error_code);
-  } else {
-    st.bind(14);
-  }
+  bind_opt_int(st, 14, m.error_code);
   bind_opt_view(st, 15, m.error_message);
   bind_opt_view(st, 16, m.status_callback);
   st.bind(17, to_ms(m.date_created));
@@ -479,11 +475,7 @@ void update_message_locked(common::Conn& c, const Message& m, bool with_sender) 
   st.bind(3, m.num_segments);
   bind_opt_view(st, 4, m.price);
   bind_opt_view(st, 5, m.price_unit);
-  if (m.error_code) {
-    st.bind(6, *m.error_code);
-  } else {
-    st.bind(6);
-  }
+  bind_opt_int(st, 6, m.error_code);
   bind_opt_view(st, 7, m.error_message);
   st.bind(8, to_ms(m.date_updated));
   bind_time(st, 9, m.date_sent);
