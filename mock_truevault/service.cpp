@@ -37,6 +37,7 @@ constexpr const char* kMe = "/v1/auth/me";
 constexpr const char* kUsers = "/v1/users";
 constexpr const char* kUser = R"(/v1/users/([^/]+))";
 constexpr const char* kUsersV2 = R"(/v2/users/([^/]+))";
+constexpr const char* kUsersSearch = "/v1/users/search";
 constexpr const char* kUserApiKey = R"(/v1/users/([^/]+)/api_key)";
 constexpr const char* kUserAccessToken = R"(/v1/users/([^/]+)/access_token)";
 constexpr const char* kUserSms = R"(/v1/users/([^/]+)/message/sms)";
@@ -85,6 +86,7 @@ constexpr std::array kRoutes = {
   Route{{"GET",    kUsers,           "list_users",               kVendor}, list_users},
   Route{{"GET",    kUser,            "read_user",                kVendor}, read_user},
   Route{{"GET",    kUsersV2,         "read_users",               kVendor}, read_users},  // v2
+  Route{{"POST",   kUsersSearch,     "search_users",             kVendor}, nullptr, search_users},
   Route{{"PUT",    kUser,            "update_user",              kVendor}, nullptr, update_user},
   Route{{"DELETE", kUser,            "delete_user",              kVendor}, delete_user},
   Route{{"POST",   kUserApiKey,      "create_user_api_key",      kVendor}, nullptr, create_user_api_key},
@@ -125,7 +127,7 @@ class TrueVaultService final : public common::Service {
         twilio_({config.twilio_url, config.twilio_timeout, common::kDefaultThreads}, log_,
                 config.twilio_url_source),
         auth_(*store_, *clock_, ids_, policy_),
-        users_(*store_, auth_),
+        users_(*store_, auth_, *clock_),
         groups_(*store_, auth_, policy_),
         messaging_(*store_, auth_, twilio_, *clock_),
         deps_{ids_, auth_, users_, groups_, messaging_, log_} {}
@@ -165,7 +167,9 @@ class TrueVaultService final : public common::Service {
 
   // The fixture's section, checked (policies included), passwords hashed. Touches only the
   // PolicyEngine (thread-safe) and the file.
-  common::Result<FixtureData, std::string> read(const std::string& path) {
+  // `load_time` is the created_at of the users the fixture gives none.
+  common::Result<FixtureData, std::string> read(const std::string& path,
+                                                common::TimePoint load_time) {
     auto file = common::read_fixture_file(path);
     if (!file) return common::fail(file.error());
     auto data = read_fixture_section(
@@ -180,6 +184,19 @@ class TrueVaultService final : public common::Service {
     for (auto& fu : data->users) {
       if (fu.password) fu.user.password_hash = common::sha256_hex(*fu.password);
       fu.password.reset();
+    }
+    for (std::size_t i = 0; i < data->users.size(); ++i) {
+      auto& fu = data->users[i];
+      fu.user.created_at = load_time;
+      if (!fu.created_at) continue;
+      auto t = common::parse_iso8601(*fu.created_at);
+      if (!t) {
+        return common::fail(
+            fmt::format("{}: /truevault/users/{}/created_at: '{}' is not an ISO-8601 time such as "
+                        "2017-01-15T09:30:00.000Z or 2017-01-15 (from 1970 to 2199)",
+                        path, i, *fu.created_at));
+      }
+      fu.user.created_at = *t;
     }
     return data;
   }
@@ -205,8 +222,8 @@ class TrueVaultService final : public common::Service {
     ids_.reseed(*config_.server.seed ^ nonce);
   }
 
-  common::Result<void, std::string> load(const std::string& path) {
-    auto data = read(path);
+  common::Result<void, std::string> load(const std::string& path, common::TimePoint load_time) {
+    auto data = read(path, load_time);
     if (!data) return common::fail(data.error());
     return write(path, *data);
   }
@@ -217,7 +234,13 @@ class TrueVaultService final : public common::Service {
                                           std::optional<std::uint64_t> seed) override {
     auto path = common::resolve_reset_fixture(config_.server.fixtures, fixture);
     if (!path) return common::fail(path.error());
-    if (auto loaded = load(*path); !loaded) return loaded;
+    // Fixture users without created_at get the load time; a manual clock goes back to its
+    // start below, so they get that start (the same instant after every reset).
+    const common::TimePoint load_time =
+        manual_clock() != nullptr
+            ? common::TimePoint(std::chrono::milliseconds(common::ManualClock::kDefaultStartMs))
+            : clock_->now();
+    if (auto loaded = load(*path, load_time); !loaded) return loaded;
     ids_.reseed(seed ? seed : config_.server.seed);
     if (auto* manual = manual_clock()) manual->reset_to_default_start();
     return {};
@@ -232,6 +255,7 @@ class TrueVaultService final : public common::Service {
   std::string name() const override { return "mock_truevault"; }
 
   void set_ready() { ready_.store(true); }
+  common::TimePoint now() const { return clock_->now(); }
 
  private:
   Config config_;
@@ -347,8 +371,9 @@ common::Result<std::unique_ptr<common::Service>, std::string> make_service(const
   // The fixture is read on a second thread while this one registers the routes (~4.6M
   // instructions of std::regex compiles in httplib): they share nothing, and on two cores the
   // start-up takes about the longer of the two.
-  auto reading = std::async(std::launch::async,
-                            [&service, &config] { return service->read(config.server.fixtures); });
+  auto reading = std::async(std::launch::async, [&service, &config] {
+    return service->read(config.server.fixtures, service->now());
+  });
   service->install_routes();
   auto data = reading.get();
   // A new store gets the fixture; an existing --db file is kept as is (the fixture is still

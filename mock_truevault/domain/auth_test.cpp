@@ -99,7 +99,7 @@ TEST_CASE("logout revokes the calling token only", "[truevault][auth]") {
 
 TEST_CASE("API key rotation stops the old key; delete revokes everything", "[truevault][auth]") {
   World w;
-  Users users(*w.store, w.auth);
+  Users users(*w.store, w.auth, w.clock);
   auto admin = w.principal(kAdminKey);
   auto key = users.create_user_api_key(admin, kPatientId);
   REQUIRE(key.has_value());

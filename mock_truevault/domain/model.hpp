@@ -34,6 +34,9 @@ struct User {
   std::optional<std::string> api_key;  // the one valid API key; rotation replaces it (3.2)
   bool mfa_enrolled = false;
   std::vector<std::string> group_ids;  // memberships, in join order
+  // Creation time ($tv.created_at of user search; not served in user JSON: no source shows
+  // it there, 1.6). Fixture users: the fixture's created_at, else the load time.
+  common::TimePoint created_at{};
 };
 
 struct Group {
@@ -79,6 +82,9 @@ struct FixtureData {
   struct FixtureUser {
     User user;
     std::optional<std::string> password;  // clear text in the fixture, hashed in the store
+    // created_at as written in the fixture (ISO-8601); the service parses it into
+    // user.created_at, or sets the load time when absent.
+    std::optional<std::string> created_at;
   };
   std::vector<Account> accounts;
   std::vector<FixtureUser> users;

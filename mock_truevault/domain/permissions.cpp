@@ -22,6 +22,7 @@ constexpr std::array kRules = {
   EndpointRule{kListUsersItem,         "list_users",               "GET",    "/v1/users",                          kPol,  'R', "User::{user_id}",                         "filter: only readable users are listed"},
   EndpointRule{kReadUser,              "read_user",                "GET",    "/v1/users/{user_id}",                kPol,  'R', "User::{user_id}",                         ""},
   EndpointRule{kReadUsers,             "read_users",               "GET",    "/v2/users/{user_ids}",               kPol,  'R', "User::{user_id}",                         "for each id"},
+  EndpointRule{kSearchUsers,           "search_users",             "POST",   "/v1/users/search",                   kPol,  'R', "User::.*",                                "the literal string User::.*: a grant on every user"},
   EndpointRule{kUpdateUser,            "update_user",              "PUT",    "/v1/users/{user_id}",                kPol,  'U', "User::{user_id}",                         ""},
   EndpointRule{kUpdateUserPassword,    "update_user",              "PUT",    "/v1/users/{user_id}",                kPol,  'U', "User::{user_id}::Password",               "alternative when only password changes"},
   EndpointRule{kDeleteUser,            "delete_user",              "DELETE", "/v1/users/{user_id}",                kPol,  'D', "User::{user_id}",                         ""},

@@ -28,7 +28,8 @@ enum class Rule {
   kListUsers,
   kListUsersItem,  // GET /v1/users returns only the users the caller may read
   kReadUser,
-  kReadUsers,  // GET /v2/users/{ids}: for each id
+  kReadUsers,    // GET /v2/users/{ids}: for each id
+  kSearchUsers,  // POST /v1/users/search: R on the literal string User::.* (6.2, 6.3)
   kUpdateUser,
   kUpdateUserPassword,  // PUT /v1/users/{id} with only `password`: alternative to U User::X
   kDeleteUser,

@@ -5,7 +5,8 @@
 
 namespace mock::truevault {
 
-Users::Users(Store& store, Auth& auth) : store_(store), auth_(auth) {}
+Users::Users(Store& store, Auth& auth, const common::Clock& clock)
+    : store_(store), auth_(auth), clock_(clock) {}
 
 common::Result<User, ApiError> Users::find_in_account(const Principal& caller,
                                                       const std::string& id) {
@@ -48,6 +49,7 @@ common::Result<CreatedUser, ApiError> Users::create_user(const Principal& caller
   if (request.password) u.password_hash = common::sha256_hex(*request.password);
   u.status = request.status;
   u.attributes = request.attributes;
+  u.created_at = clock_.now();
   out.api_key = auth_.new_api_key();
   u.api_key = out.api_key;
   store_.insert_user(u);
@@ -90,6 +92,12 @@ common::Result<std::vector<User>, ApiError> Users::read_users(const Principal& c
     out.push_back(std::move(*user));
   }
   return out;
+}
+
+common::Result<SearchPage, ApiError> Users::search_users(const Principal& caller,
+                                                         const SearchQuery& query) {
+  if (auto ok = auth_.authorize(caller, Rule::kSearchUsers); !ok) return common::fail(ok.error());
+  return page_of(query, store_.search_users(caller.user.account_id, query));
 }
 
 common::Result<User, ApiError> Users::update_user(const Principal& caller, const std::string& id,

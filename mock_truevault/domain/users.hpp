@@ -19,6 +19,7 @@
 #include "mock_truevault/domain/auth.hpp"
 #include "mock_truevault/domain/errors.hpp"
 #include "mock_truevault/domain/model.hpp"
+#include "mock_truevault/domain/search.hpp"
 
 namespace mock::truevault {
 
@@ -48,7 +49,7 @@ struct CreatedUser {
 
 class Users {
  public:
-  Users(Store& store, Auth& auth);
+  Users(Store& store, Auth& auth, const common::Clock& clock);
 
   common::Result<CreatedUser, ApiError> create_user(const Principal& caller,
                                                     const CreateUserRequest& request);
@@ -59,6 +60,11 @@ class Users {
   common::Result<User, ApiError> read_user(const Principal& caller, const std::string& id);
   common::Result<std::vector<User>, ApiError> read_users(const Principal& caller,
                                                          const std::vector<std::string>& ids);
+  // POST /v1/users/search (4.10): needs R on the literal resource User::.* (a grant on every
+  // user, so the matches are not filtered one by one). Searches every user of the caller's
+  // account, DEACTIVATED ones included; the semantics are in domain/search.hpp.
+  common::Result<SearchPage, ApiError> search_users(const Principal& caller,
+                                                    const SearchQuery& query);
   common::Result<User, ApiError> update_user(const Principal& caller, const std::string& id,
                                              const UpdateUserRequest& request);
   // Deactivates: frees the username, revokes the API key and every access token, leaves
@@ -79,6 +85,7 @@ class Users {
 
   Store& store_;
   Auth& auth_;
+  const common::Clock& clock_;  // created_at of new users
 };
 
 }  // namespace mock::truevault

@@ -52,6 +52,7 @@ void create_user(Deps& d, const Request& req, Response& res, const Reader& reade
 void list_users(Deps& d, const Request& req, Response& res);
 void read_user(Deps& d, const Request& req, Response& res);
 void read_users(Deps& d, const Request& req, Response& res);
+void search_users(Deps& d, const Request& req, Response& res, const Reader& reader);
 void update_user(Deps& d, const Request& req, Response& res, const Reader& reader);
 void delete_user(Deps& d, const Request& req, Response& res);
 void create_user_api_key(Deps& d, const Request& req, Response& res, const Reader& reader);

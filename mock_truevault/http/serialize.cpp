@@ -31,6 +31,21 @@ nlohmann::json group_json(const Group& group, bool with_user_ids) {
   return out;
 }
 
+nlohmann::json search_json(const SearchPage& page) {
+  nlohmann::json documents = nlohmann::json::array();
+  for (const auto& hit : page.documents) {
+    nlohmann::json doc = {{"id", hit.id}};
+    if (hit.attributes) doc["attributes"] = common::base64_encode(hit.attributes->dump());
+    documents.push_back(std::move(doc));
+  }
+  return {{"documents", std::move(documents)},
+          {"info",
+           {{"current_page", page.current_page},
+            {"num_pages", page.num_pages},
+            {"per_page", page.per_page},
+            {"total_result_count", page.total_result_count}}}};
+}
+
 nlohmann::json outbox_json(const std::vector<OutboxEntry>& entries) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& e : entries) {

@@ -16,6 +16,7 @@
 #include "common/ids.hpp"
 #include "mock_truevault/domain/errors.hpp"
 #include "mock_truevault/domain/model.hpp"
+#include "mock_truevault/domain/search.hpp"
 
 namespace mock::truevault::http {
 
@@ -27,6 +28,9 @@ struct UserView {
 nlohmann::json user_json(const User& user, UserView view = {});
 // {group_id, id, name, policy[, user_ids]}
 nlohmann::json group_json(const Group& group, bool with_user_ids);
+// User search's `data` (4.10): {"documents": [{"id"[, "attributes" (base64)]}],
+// "info": {"current_page", "num_pages", "per_page", "total_result_count"}}.
+nlohmann::json search_json(const SearchPage& page);
 // The Messaging-API outbox for GET /_mock/messages.
 nlohmann::json outbox_json(const std::vector<OutboxEntry>& entries);
 

@@ -1,6 +1,7 @@
 // Users endpoints (truevault-api.md §4). Path captures: matches[1] = user id (or the
 // comma-separated ids of GET /v2/users/{ids}).
 
+#include "common/control_plane.hpp"
 #include "common/http_util.hpp"
 #include "mock_truevault/http/routes.hpp"
 #include "mock_truevault/http/serialize.hpp"
@@ -99,6 +100,23 @@ void read_users(Deps& d, const Request& req, Response& res) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& u : *users) list.push_back(user_json(u, {.full = full_of(req), .v2 = true}));
   write_success(d.ids, res, {{"users", list}});
+}
+
+void search_users(Deps& d, const Request& req, Response& res, const Reader& reader) {
+  auto caller = authenticate(d, req, res);
+  if (!caller) return;
+  auto fields = read_fields(d, req, res, reader);
+  if (!fields) return;
+  // base64 JSON in a form (the SDK's multipart, the guide's curl -d), or plain JSON / base64
+  // text in a JSON body (1.2).
+  auto option = json_field(*fields, "search_option");
+  if (!option) return write_error(d.ids, res, option.error());
+  if (!*option) return write_error(d.ids, res, errors::missing_parameter("search_option"));
+  auto query = parse_search_option(**option, common::parse_iso8601);
+  if (!query) return write_error(d.ids, res, query.error());
+  auto page = d.users.search_users(*caller, *query);
+  if (!page) return write_error(d.ids, res, page.error());
+  write_success(d.ids, res, {{"data", search_json(*page)}});
 }
 
 void update_user(Deps& d, const Request& req, Response& res, const Reader& reader) {

@@ -89,6 +89,7 @@ common::Result<FixtureData, std::string> read_fixture_section(const common::Fixt
         }
       }
       u.attributes = r.optional_json("attributes").value_or(nlohmann::json::object());
+      fu.created_at = r.optional_string("created_at");  // parsed by the service (ISO-8601)
       if (!account_ids.contains(u.account_id)) r.error("account_id", "no such account");
       if (!user_ids.insert(u.id).second) r.error("id", "duplicate user id");
       if (u.api_key && !api_keys.insert(*u.api_key).second) r.error("api_key", "duplicate key");

@@ -7,10 +7,14 @@
 //     "groups":   [{"id": UUID, "account_id": UUID, "name": "...", "policy": [statements],
 //                   "user_ids": [UUID, ...]}],
 //     "users":    [{"id": UUID, "account_id": UUID, "username": "...", "password": "...",
-//                   "api_key": UUID, "status": "ACTIVATED", "attributes": {...}}]
+//                   "api_key": UUID, "status": "ACTIVATED", "attributes": {...},
+//                   "created_at": "2017-01-15T09:30:00.000Z"}]
 //   }
 //
-// password, api_key, status (default ACTIVATED) and attributes (default {}) are optional.
+// password, api_key, status (default ACTIVATED), attributes (default {}) and created_at are
+// optional. created_at (ISO-8601, or YYYY-MM-DD for midnight UTC; $tv.created_at of user
+// search) is returned as written and parsed by the service, which defaults it to the load
+// time (with --clock manual: the clock's start, 2026-01-01T00:00:00.000Z).
 
 #include <functional>
 #include <optional>

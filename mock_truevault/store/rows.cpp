@@ -13,6 +13,7 @@ User read_user_row(SQLite::Statement& st) {
   if (u.attributes.is_discarded()) u.attributes = nlohmann::json::object();
   u.api_key = opt_text(st.getColumn(6));
   u.mfa_enrolled = st.getColumn(7).getInt() != 0;
+  u.created_at = from_ms(st.getColumn(8).getInt64());
   return u;
 }
 
@@ -54,7 +55,7 @@ Group read_group_row(SQLite::Statement& st) {
 void insert_user_row(common::Conn& c, const User& u) {
   auto& st = c.prepare(
       "INSERT INTO users (id, account_id, username, password_hash, status, attributes, api_key, "
-      "mfa_enrolled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "mfa_enrolled, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind(1, u.id);
   st.bind(2, u.account_id);
   st.bind(3, u.username);
@@ -63,6 +64,7 @@ void insert_user_row(common::Conn& c, const User& u) {
   st.bind(6, u.attributes.dump());
   bind_opt(st, 7, u.api_key);
   st.bind(8, u.mfa_enrolled ? 1 : 0);
+  st.bind(9, to_ms(u.created_at));
   st.exec();
 }
 

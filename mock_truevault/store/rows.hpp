@@ -36,7 +36,8 @@ void bind_opt(SQLite::Statement& st, int index, const std::optional<T>& v) {
 }
 
 inline constexpr const char* kUserColumns =
-    "id, account_id, username, password_hash, status, attributes, api_key, mfa_enrolled";
+    "id, account_id, username, password_hash, status, attributes, api_key, mfa_enrolled, "
+    "created_at_ms";
 
 User read_user_row(SQLite::Statement& st);
 void fill_group_ids(common::Conn& c, User& u);

@@ -19,9 +19,16 @@ CREATE TABLE users (
   status        TEXT NOT NULL,                       -- ACTIVATED | PENDING | LOCKED | DEACTIVATED
   attributes    TEXT NOT NULL DEFAULT '{}',          -- JSON text (any value, null included)
   api_key       TEXT UNIQUE,                         -- the one valid API key; NULL = none
-  mfa_enrolled  INTEGER NOT NULL DEFAULT 0
+  mfa_enrolled  INTEGER NOT NULL DEFAULT 0,
+  created_at_ms INTEGER NOT NULL DEFAULT 0            -- Unix ms: $tv.created_at of user search
 );
+-- Username lookups (exact), and user search (POST /v1/users/search, store/search_store.cpp):
+-- case-insensitive eq/in and prefix wildcards on the username, ranges and the default order
+-- on created_at, status filters. Every search is inside one account.
 CREATE INDEX users_by_account ON users(account_id, username);
+CREATE INDEX users_by_username_nocase ON users(account_id, username COLLATE NOCASE);
+CREATE INDEX users_by_created ON users(account_id, created_at_ms);
+CREATE INDEX users_by_status ON users(account_id, status);
 
 -- Groups (truevault-api.md 5.1). Policy kept as written (JSON text), validated on write.
 CREATE TABLE tv_groups (

@@ -49,10 +49,12 @@ nlohmann::json Store::dump() {
   return db_->with([](common::Conn& c) {
     return nlohmann::json{
         {"accounts", dump_table(c, "SELECT id, name FROM accounts ORDER BY rowid")},
-        {"users", dump_table(c,
-                             "SELECT id, account_id, username, password_hash IS NOT NULL AS "
-                             "has_password, status, attributes, api_key, mfa_enrolled FROM users "
-                             "ORDER BY rowid")},
+        {"users",
+         dump_table(c,
+                    "SELECT id, account_id, username, password_hash IS NOT NULL AS "
+                    "has_password, status, attributes, api_key, mfa_enrolled, created_at_ms FROM "
+                    "users "
+                    "ORDER BY rowid")},
         {"groups",
          dump_table(c, "SELECT id, account_id, name, policy FROM tv_groups ORDER BY rowid")},
         {"group_members",

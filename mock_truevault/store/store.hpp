@@ -18,6 +18,7 @@
 
 #include "common/result.hpp"
 #include "mock_truevault/domain/model.hpp"
+#include "mock_truevault/domain/search.hpp"
 
 namespace mock::common {
 class Sqlite;
@@ -25,7 +26,8 @@ class Sqlite;
 
 namespace mock::truevault {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: users.created_at_ms and the search indexes (an older --db file is refused at start).
+inline constexpr int kSchemaVersion = 2;
 // PRAGMA application_id of a mock_truevault --db file ("MKTV"): another service's database is
 // refused at start by what it is, not only by its schema version.
 inline constexpr std::uint32_t kApplicationId = 0x4D4B5456;
@@ -62,6 +64,10 @@ class Store {
   void insert_user(const User& user);
   // Writes username, password_hash, status, attributes, api_key, mfa_enrolled.
   void update_user(const User& user);
+  // User search (store/search_store.cpp): the page of `query` among the users of
+  // `account_id`, and the count of every match, as SQL (filters in the WHERE clause,
+  // LIMIT/OFFSET paging).
+  SearchRows search_users(const std::string& account_id, const SearchQuery& query);
 
   // Access tokens.
   void insert_token(const AccessToken& token);

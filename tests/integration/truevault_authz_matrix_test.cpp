@@ -113,6 +113,9 @@ std::optional<Call> invocation(Rule rule, World& w, const std::string& user,
       return Call{"GET", u, "", ""};
     case Rule::kReadUsers:
       return Call{"GET", "/v2/users/" + user, "", ""};
+    case Rule::kSearchUsers:  // every user of the account, the target among them
+      return Call{"POST", "/v1/users/search",
+                  "search_option=" + common::form_encode_component(b64(json::object())), form};
     case Rule::kUpdateUser:
       return Call{"PUT", u, "username=" + w.fresh("renamed") + "%40x", form};
     case Rule::kUpdateUserPassword:
@@ -324,7 +327,7 @@ TEST_CASE("authorization matrix: every policy rule: exact grant vs. every near m
       ++cases;
     }
   }
-  CHECK(rules == 20);
+  CHECK(rules == 21);
   CHECK(cases > 100);
   // Every other rule is login (no credential) or any-credential; see the next test.
   CHECK(rules + 4 == endpoint_rules().size());

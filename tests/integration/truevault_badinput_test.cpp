@@ -322,6 +322,9 @@ Expected no_fields_error(std::string_view handler) {
   if (handler == "add_users_to_group") {
     return {400, "REQUEST.MISSING_PARAMETER", "Missing required parameter: user_ids"};
   }
+  if (handler == "search_users") {
+    return {400, "REQUEST.MISSING_PARAMETER", "Missing required parameter: search_option"};
+  }
   if (handler == "send_sms") return kInvalidJson;
   return {0, "", ""};  // every field optional: an empty update
 }
@@ -500,6 +503,34 @@ TEST_CASE("matrix: field values (base64 / UTF-8 / empty / huge numbers / RE2 / S
        "attributes=" + common::form_encode_component(b64_text(nested(64, true))),
        form,
        {0, "", ""}},  // 64 levels are fine
+      // search_option: not base64, too deep, a number past uint64, SQL text
+      {"POST",
+       "/v1/users/search",
+       "search_option=!!!",
+       form,
+       {400, "REQUEST.INVALID_BASE64", "search_option must be base64-encoded JSON"}},
+      {"POST",
+       "/v1/users/search",
+       "search_option=" + common::form_encode_component(b64_text(nested(100000, true))),
+       form,
+       {400, "REQUEST.INVALID_PARAMETER",
+        "Invalid search_option: JSON nested more than 64 levels deep"}},
+      {"POST",
+       "/v1/users/search",
+       R"({"search_option": {"page": 18446744073709551616}})",
+       json_type,
+       {400, "REQUEST.INVALID_PARAMETER",
+        "Invalid search_option: page must be an integer from 1 to 1000000000"}},
+      {"POST",
+       "/v1/users/search",
+       "search_option=" +
+           common::form_encode_component(b64(json{
+               {"filter", {{"x'); DROP TABLE users; --", {{"type", "eq"}, {"value", "' OR 1=1"}}}}},
+               {"sort", {{{"$tv.id; DELETE", "asc"}}}},
+               {"per_page", 1e300}})),
+       form,
+       {400, "REQUEST.INVALID_PARAMETER",
+        "Invalid search_option: per_page must be an integer from 1 to 500"}},
       // RE2 refuses back-references and look-around
       {"POST",
        "/v1/groups",
