@@ -32,6 +32,10 @@ namespace {
 
 using Param = std::variant<std::int64_t, double, std::string>;
 
+// Up to this many matches the page is taken by sorting them rather than by walking the
+// created_at index in order (see search_users).
+constexpr std::int64_t kSortMatchesUpTo = 2000;
+
 // SQL text with numbered parameters (?1, ?2, ...) and their values.
 struct Sql {
   std::vector<Param> params;
@@ -223,17 +227,26 @@ std::string filter_sql(const SearchFilter& f, Sql& sql) {
   return negated(f.type) ? "NOT " + positive : positive;
 }
 
+// The ORDER BY terms; column names carry a '@' that the caller turns into '+' (no index for
+// the order: sort the matches) or removes (walk an index in order).
 std::string order_sql(const SearchQuery& q, Sql& sql) {
   std::string out;
   for (const auto& k : q.sort) {
-    std::string expr = column_of(k.field);
+    std::string expr = std::string("@") + column_of(k.field);
     if (k.field == SearchField::kAttribute) {
       expr = "(SELECT a.value FROM json_each(users.attributes) AS a WHERE a.key = " +
              sql.add(k.attribute) + ")";
     }
     out += expr + (k.descending ? " DESC" : " ASC") + " NULLS LAST, ";
   }
-  return out + "created_at_ms, rowid";
+  return out + "@created_at_ms, @rowid";
+}
+
+std::string with_order_mark(std::string order, const char* mark) {
+  for (auto at = order.find('@'); at != std::string::npos; at = order.find('@', at)) {
+    order.replace(at, 1, mark);
+  }
+  return order;
 }
 
 void bind_all(SQLite::Statement& st, const std::vector<Param>& params, std::size_t count) {
@@ -247,7 +260,16 @@ void bind_all(SQLite::Statement& st, const std::vector<Param>& params, std::size
 
 SearchRows Store::search_users(const std::string& account_id, const SearchQuery& query) {
   Sql sql;
-  std::string where = "account_id = " + sql.add(account_id);
+  // With an id list that every match must be in, the primary key finds the rows; SQLite
+  // would otherwise prefer an (account_id, ...) index for an IN (subquery) and read the whole
+  // account. A unary + keeps it from using account_id for an index.
+  const bool by_id =
+      (query.match_all || query.filters.size() == 1) &&
+      std::any_of(query.filters.begin(), query.filters.end(), [](const SearchFilter& f) {
+        return f.field == SearchField::kId &&
+               (f.type == FilterType::kEq || f.type == FilterType::kIn);
+      });
+  std::string where = (by_id ? "+account_id = " : "account_id = ") + sql.add(account_id);
   if (!query.filters.empty()) {
     std::string any;
     for (const auto& f : query.filters) {
@@ -258,10 +280,9 @@ SearchRows Store::search_users(const std::string& account_id, const SearchQuery&
   const std::size_t where_params = sql.params.size();
   const std::string order = order_sql(query, sql);
   const std::int64_t offset = (query.page - 1) * query.per_page;
-  const std::string page_sql = std::string("SELECT id") +
-                               (query.full_document ? ", attributes" : "") + " FROM users WHERE " +
-                               where + " ORDER BY " + order + " LIMIT " +
-                               std::to_string(query.per_page) + " OFFSET " + std::to_string(offset);
+  const bool attribute_filter =
+      std::any_of(query.filters.begin(), query.filters.end(),
+                  [](const SearchFilter& f) { return f.field == SearchField::kAttribute; });
   return db_->with([&](common::Conn& c) {
     SearchRows out;
     {
@@ -270,6 +291,17 @@ SearchRows Store::search_users(const std::string& account_id, const SearchQuery&
       if (count.executeStep()) out.total = count.getColumn(0).getInt64();
     }
     if (offset >= out.total) return out;
+    // Without statistics SQLite walks users_by_created in order and tests every row, which
+    // stops early when matches are common but reads the whole account for a selective filter
+    // that has an index of its own (an id, a username, a rare status). A few matches (known
+    // from the count) are found through that index and sorted instead. Attribute filters have
+    // no index: the ordered walk is never worse for them.
+    const bool sort_matches = out.total <= kSortMatchesUpTo && !attribute_filter;
+    const std::string page_sql =
+        std::string("SELECT id") + (query.full_document ? ", attributes" : "") +
+        " FROM users WHERE " + where + " ORDER BY " +
+        with_order_mark(order, sort_matches ? "+" : "") + " LIMIT " +
+        std::to_string(query.per_page) + " OFFSET " + std::to_string(offset);
     SQLite::Statement page(c.db, page_sql);
     bind_all(page, sql.params, sql.params.size());
     while (page.executeStep()) {
