@@ -100,6 +100,16 @@ TEST_CASE("search: the guide's example, verbatim (filter_type defaults to or)",
   CHECK(json::parse(common::base64_decode(docs[0]["attributes"].get<std::string>()).value()) ==
         json{{"name", "Alice"}, {"age", 34}, {"vip", true}, {"team", "red"}, {"note", nullptr}});
   CHECK(r.body.size() == 3);  // data, result, transaction_id
+  // As the guide's curl sends it: -d 'search_option=<b64>' (not form-encoded; this base64 has
+  // no '+' or '/', only its '=' padding).
+  const std::string text =
+      R"({"full_document": true, "filter": {"$tv.username": {"type": "wildcard", "value": "*@truevault.com"}, "$tv.created_at": {"type": "range", "value": {"gte": "2017-01-01", "lt": "2017-03-31"}}}})";
+  const std::string encoded = common::base64_encode(text);
+  REQUIRE(encoded.find_first_of("+/") == std::string::npos);
+  auto curl = call(s, "POST", "/v1/users/search", kAdminKey, "search_option=" + encoded,
+                   "application/x-www-form-urlencoded");
+  CHECK(ids_of(curl) == Ids{p.alice, p.bob, p.carol});
+  CHECK(curl.body["data"] == r.body["data"]);
   // The same filters with "and": only alice.
   json both = guide;
   both["filter_type"] = "and";
