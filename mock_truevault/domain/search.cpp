@@ -214,7 +214,9 @@ common::Result<void, ApiError> parse_sort(const nlohmann::json& sort, SearchQuer
   }
   for (const auto& entry : sort) {
     if (!entry.is_object() || entry.size() != 1) return common::fail(invalid(shape));
-    const auto& [name, direction] = *entry.items().begin();
+    const auto only = entry.begin();  // an object of one key
+    const std::string& name = only.key();
+    const nlohmann::json& direction = only.value();
     auto field = field_of(name);
     if (!field) return common::fail(field.error());
     if (!direction.is_string() ||
