@@ -19,7 +19,9 @@ SQLite::Statement& Conn::prepare(const std::string& sql) {
   if (it == cache_.end()) {
     it = cache_.emplace(sql, std::make_unique<SQLite::Statement>(db, sql)).first;
   } else {
-    it->second->reset();
+    // tryReset: reset() throws the error of the statement's last step, so after one failed
+    // INSERT (a constraint) every later use of that statement would throw it again.
+    it->second->tryReset();
     it->second->clearBindings();
   }
   return *it->second;
