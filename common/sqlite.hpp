@@ -68,6 +68,16 @@ class Sqlite {
     return fn(conn_);
   }
 
+  // with(fn) only if the lock is free now; false (fn not called) when another thread holds it.
+  template <class Fn>
+  bool try_with(Fn&& fn) {
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) return false;
+    pristine_ = false;
+    fn(conn_);
+    return true;
+  }
+
   // Under the lock and in one transaction: drop every table, re-run the schema, call
   // load(conn). Requests see the old world or the new one, never a mix. Throws what load or
   // SQLite throws (the transaction is rolled back, the old state stays).

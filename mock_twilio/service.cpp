@@ -79,7 +79,7 @@ class TwilioService final : public common::Service {
         clock_(std::move(clock)),
         ids_(common::make_id_generator(config.server, config.sequential_ids)),
         db_(std::move(db)),
-        store_(*db_),
+        store_(*db_, [log = log_](const std::string& what) { log->error("store: {}", what); }),
         lifecycle_(settings, *clock_),
         engine_(store_, lifecycle_, sender_, config.callbacks),
         messaging_(store_, *clock_, ids_, lifecycle_, engine_),
@@ -154,7 +154,10 @@ class TwilioService final : public common::Service {
   }
 
   nlohmann::json state() override { return store_.dump_state(); }
-  void snapshot_to(const std::string& path) override { db_->export_to(path); }
+  void snapshot_to(const std::string& path) override {
+    store_.flush();  // queued messages are part of the state
+    db_->export_to(path);
+  }
   common::ManualClock* manual_clock() override {
     return dynamic_cast<common::ManualClock*>(clock_.get());
   }

@@ -7,14 +7,33 @@
 // step looks up a number, and those lookups then take no lock shared with the SQL.
 // Thread safety: every method takes the connection's lock through Sqlite::with() or the
 // directory's; callable from any thread.
+//
+// Created messages are queued and written in batches, one transaction each, not one
+// transaction per request: the connection's lock is the one thing every request thread would
+// otherwise queue on, and on two shared cores a thread preempted while holding it stalled them
+// all (bench/README.md). Every method that reads message rows first writes the whole queue
+// under that lock, so a read always sees every message whose insert_message() returned.
+// - A ":memory:" store is write-behind: insert_message() returns once the message is queued. A
+//   writer thread writes the queue after a 1 ms gathering pause; under load request threads
+//   write chunks of it when the lock is free, and wait for the lock only past 1024 queued
+//   messages (backpressure). A message is lost only if its INSERT fails (a duplicate SID),
+//   reported to the write-error handler: the process's memory is the store's only copy anyway.
+// - A file store (--db) is group commit: insert_message() returns only once its message is
+//   committed (durable as before: an acknowledged message survives kill -9); the first caller
+//   to take the lock writes everything queued by then, the others find theirs written. An
+//   INSERT that fails throws from its own caller's insert_message() only.
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -61,7 +80,16 @@ common::Result<TwilioFixture, std::string> parse_fixture(const common::FixtureFi
 
 class Store final : public MessageRepository {
  public:
-  explicit Store(common::Sqlite& db) : db_(db) {}
+  // `on_write_error` hears of a queued message whose INSERT failed after insert_message()
+  // returned (write-behind only); it may be called on the writer thread.
+  explicit Store(common::Sqlite& db,
+                 std::function<void(const std::string&)> on_write_error = nullptr);
+  ~Store() override;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Commits every queued message (GET /_mock/snapshot calls it before copying the file).
+  void flush();
 
   // Reset = rebuild: drops everything and loads `fixture`, in one transaction.
   void load_fixture(const TwilioFixture& fixture);
@@ -109,11 +137,39 @@ class Store final : public MessageRepository {
     std::map<Key, MessagingService> services;
     std::set<Key> opt_outs;
   };
+  // Sqlite::with() after committing the queue: every method that reads or writes message rows
+  // (the worker's batch updates and the callback table go to db_.with() directly).
+  template <class Fn>
+  auto with(Fn&& fn) {
+    return db_.with([&](common::Conn& c) {
+      write_queue_locked(c);
+      return fn(c);
+    });
+  }
+  // Takes up to `limit` queued messages, oldest first, and inserts them in one transaction
+  // (row by row if that fails); under the connection's lock. Returns how many are left.
+  std::size_t write_queue_locked(common::Conn& c, std::size_t limit = SIZE_MAX);
+  void writer_loop();
+
   // The current directory, read from the tables when there is none.
   std::shared_ptr<const Directory> directory();
   void drop_directory();
 
   common::Sqlite& db_;
+  const bool write_behind_;  // a :memory: store: see the header comment
+  std::function<void(const std::string&)> on_write_error_;
+
+  // The queue of created messages. A ticket numbers each; tickets up to written_ are done
+  // (committed, failed or dropped by a rebuild). failed_ holds the failed tickets of callers
+  // still waiting (group commit).
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<std::pair<std::uint64_t, Message>> queue_;  // guarded by queue_mutex_
+  std::uint64_t last_ticket_ = 0;                        // guarded by queue_mutex_
+  bool stopping_ = false;                                // guarded by queue_mutex_
+  std::set<std::uint64_t> failed_;                       // guarded by the connection's lock
+  std::thread writer_;                                   // write-behind only
+
   std::mutex directory_mutex_;
   std::shared_ptr<const Directory> directory_;  // guarded by directory_mutex_; null: re-read
 };

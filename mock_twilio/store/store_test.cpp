@@ -1,6 +1,17 @@
 #include "mock_twilio/store/store.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
 
 namespace mock::twilio {
 namespace {
@@ -205,6 +216,154 @@ TEST_CASE("fixture: a Messaging Service sender must be a number of its account",
   CHECK(fixture.error() ==
         "fixtures/t.json: /twilio/messaging_services/0/senders/0: '+15559990000' is not a phone "
         "number of account AC00000000000000000000000000000001");
+}
+
+}  // namespace mock::twilio
+
+namespace mock::twilio {
+namespace {
+
+Message new_message(int n) {
+  Message m;
+  m.sid = fmt::format("SM{:032x}", 0x1000 + n);
+  m.account_sid = "AC00000000000000000000000000000001";
+  m.from = "+15557778888";
+  m.to = fmt::format("+1555{:07d}", n);
+  m.body = fmt::format("message {}", n);
+  m.date_created = m.date_updated = TimePoint(std::chrono::milliseconds(1767225600000 + n));
+  return m;
+}
+
+// Rows as SQLite holds them, without Store (which would first write its queue).
+std::int64_t rows_in_table(common::Sqlite& db) {
+  return db.with(
+      [](common::Conn& c) { return c.db.execAndGet("SELECT COUNT(*) FROM messages").getInt64(); });
+}
+
+std::string temp_db_path(const std::string& name) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    fmt::format("mock-twilio-store-test-{}-{}.db", name, ::getpid());
+  std::filesystem::remove(path);
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[twilio][store]") {
+  auto fixture = parse_fixture(file_of(kGood));
+  REQUIRE(fixture);
+  auto db = common::Sqlite::open(":memory:", kSchemaSql, kSchemaVersion);
+  REQUIRE(db);
+  Store store(**db);
+  store.load_fixture(*fixture);
+
+  SECTION("the writer thread writes the queue without any reader") {
+    store.insert_message(new_message(1));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (rows_in_table(**db) < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    CHECK(rows_in_table(**db) == 2);
+  }
+
+  SECTION("4 threads x 700 creates: each read right after its create, and the count, exact") {
+    // 2,800 creates pass every path: the writer thread, chunks written by request threads
+    // when the lock is free, and waiting for it past 1,024 queued.
+    std::atomic<int> unseen = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 700; ++i) {
+          const auto m = new_message(t * 1000 + i);
+          store.insert_message(m);
+          if (i % 50 == 0 && !store.find_message(m.account_sid, m.sid)) ++unseen;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(unseen == 0);
+    CHECK(store.inspect_messages({}).size() == 2801);
+    CHECK(rows_in_table(**db) == 2801);
+  }
+
+  SECTION("GET /_mock/snapshot: flush() writes the queue before the file is copied") {
+    for (int i = 0; i < 5; ++i) store.insert_message(new_message(i));
+    store.flush();
+    CHECK(rows_in_table(**db) == 6);
+  }
+
+  SECTION("a reset drops queued creates with the rest of the world") {
+    for (int i = 0; i < 5; ++i) store.insert_message(new_message(i));
+    store.load_fixture(*fixture);
+    CHECK(store.inspect_messages({}).size() == 1);
+  }
+}
+
+TEST_CASE("store: a queued create that cannot be written is reported, the others are kept",
+          "[twilio][store]") {
+  auto fixture = parse_fixture(file_of(kGood));
+  REQUIRE(fixture);
+  auto db = common::Sqlite::open(":memory:", kSchemaSql, kSchemaVersion);
+  REQUIRE(db);
+  std::mutex mutex;
+  std::vector<std::string> reported;
+  Store store(**db, [&](const std::string& what) {
+    std::lock_guard lock(mutex);
+    reported.push_back(what);
+  });
+  store.load_fixture(*fixture);
+  auto duplicate = new_message(7);
+  duplicate.sid = "SM000000000000000000000000000000a1";  // the fixture's message
+  store.insert_message(new_message(6));
+  store.insert_message(duplicate);
+  store.insert_message(new_message(8));
+  CHECK(store.inspect_messages({}).size() == 3);
+  CHECK(store.find_message(duplicate.account_sid, duplicate.sid)->body == "queued one");
+  std::lock_guard lock(mutex);
+  for (const auto& r : reported) UNSCOPED_INFO(r);
+  REQUIRE(reported.size() == 1);
+  CHECK_THAT(reported[0], Catch::StartsWith("message SM000000000000000000000000000000a1 was not "
+                                            "stored: UNIQUE constraint failed: messages.sid"));
+}
+
+TEST_CASE("store: a --db store commits each create before insert_message returns (group commit)",
+          "[twilio][store]") {
+  auto fixture = parse_fixture(file_of(kGood));
+  REQUIRE(fixture);
+  const auto path = temp_db_path("group");
+  {
+    auto db = common::Sqlite::open(path, kSchemaSql, kSchemaVersion);
+    REQUIRE(db);
+    Store store(**db);
+    store.load_fixture(*fixture);
+    std::atomic<int> uncommitted = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 50; ++i) {
+          const auto m = new_message(t * 100 + i);
+          store.insert_message(m);
+          // Committed: another connection to the file sees it at once.
+          SQLite::Database reader(path, SQLite::OPEN_READONLY);
+          SQLite::Statement q(reader, "SELECT COUNT(*) FROM messages WHERE sid = ?");
+          q.bind(1, m.sid);
+          if (!q.executeStep() || q.getColumn(0).getInt() != 1) ++uncommitted;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(uncommitted == 0);
+
+    // A failing INSERT throws from its own call only; the next create is stored.
+    auto duplicate = new_message(1);
+    CHECK_THROWS_WITH(store.insert_message(duplicate),
+                      "message " + duplicate.sid + " could not be stored");
+    store.insert_message(new_message(999));
+    CHECK(rows_in_table(**db) == 202);
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
 }
 
 }  // namespace mock::twilio
