@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -247,23 +249,34 @@ std::string temp_db_path(const std::string& name) {
   return path.string();
 }
 
+// A :memory: store with kGood loaded (Store is neither copied nor moved: it runs a thread).
+struct Loaded {
+  explicit Loaded(std::function<void(const std::string&)> on_write_error = nullptr)
+      : fixture(*parse_fixture(file_of(kGood))),
+        db(std::move(*common::Sqlite::open(":memory:", kSchemaSql, kSchemaVersion))),
+        store(*db, std::move(on_write_error)) {
+    store.load_fixture(fixture);
+  }
+  TwilioFixture fixture;
+  std::unique_ptr<common::Sqlite> db;
+  Store store;
+};
+
 }  // namespace
 
 TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[twilio][store]") {
-  auto fixture = parse_fixture(file_of(kGood));
-  REQUIRE(fixture);
-  auto db = common::Sqlite::open(":memory:", kSchemaSql, kSchemaVersion);
-  REQUIRE(db);
-  Store store(**db);
-  store.load_fixture(*fixture);
+  Loaded loaded;
+  auto& store = loaded.store;
+  auto& db = loaded.db;
+  const auto& fixture = loaded.fixture;
 
   SECTION("the writer thread writes the queue without any reader") {
     store.insert_message(new_message(1));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (rows_in_table(**db) < 2 && std::chrono::steady_clock::now() < deadline) {
+    while (rows_in_table(*db) < 2 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    CHECK(rows_in_table(**db) == 2);
+    CHECK(rows_in_table(*db) == 2);
   }
 
   SECTION("4 threads x 700 creates: each read right after its create, and the count, exact") {
@@ -283,35 +296,31 @@ TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[
     for (auto& t : threads) t.join();
     CHECK(unseen == 0);
     CHECK(store.inspect_messages({}).size() == 2801);
-    CHECK(rows_in_table(**db) == 2801);
+    CHECK(rows_in_table(*db) == 2801);
   }
 
   SECTION("GET /_mock/snapshot: flush() writes the queue before the file is copied") {
     for (int i = 0; i < 5; ++i) store.insert_message(new_message(i));
     store.flush();
-    CHECK(rows_in_table(**db) == 6);
+    CHECK(rows_in_table(*db) == 6);
   }
 
   SECTION("a reset drops queued creates with the rest of the world") {
     for (int i = 0; i < 5; ++i) store.insert_message(new_message(i));
-    store.load_fixture(*fixture);
+    store.load_fixture(fixture);
     CHECK(store.inspect_messages({}).size() == 1);
   }
 }
 
 TEST_CASE("store: a queued create that cannot be written is reported, the others are kept",
           "[twilio][store]") {
-  auto fixture = parse_fixture(file_of(kGood));
-  REQUIRE(fixture);
-  auto db = common::Sqlite::open(":memory:", kSchemaSql, kSchemaVersion);
-  REQUIRE(db);
   std::mutex mutex;
   std::vector<std::string> reported;
-  Store store(**db, [&](const std::string& what) {
+  Loaded loaded([&](const std::string& what) {
     std::lock_guard lock(mutex);
     reported.push_back(what);
   });
-  store.load_fixture(*fixture);
+  auto& store = loaded.store;
   auto duplicate = new_message(7);
   duplicate.sid = "SM000000000000000000000000000000a1";  // the fixture's message
   store.insert_message(new_message(6));

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 export const sourceDir = process.env.MOCK_SOURCE_DIR ?? path.resolve(here, '..', '..');
@@ -44,4 +45,18 @@ export async function startServer(name, args = []) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+// The TrueVault SDK throws an Error whose message is error.message, with .error and
+// .transaction_id: asserts all of them.
+export async function rejectsWith(promise, code, message) {
+  await assert.rejects(promise, (err) => {
+    assert.equal(err.message, message);
+    assert.equal(err.error.code, code);
+    assert.equal(err.error.type, code);
+    assert.match(err.transaction_id, UUID);
+    return true;
+  });
 }

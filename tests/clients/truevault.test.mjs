@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import TrueVaultClient from 'truevault';  // CommonJS: module.exports = TrueVaultClient
-import { startServer } from './support.mjs';
+import { rejectsWith, startServer, UUID } from './support.mjs';
 
 const ACCOUNT = '00000000-0000-4000-a000-000000000001';
 const ADMIN_KEY = '00000000-0000-4000-a000-0000000000a1';
@@ -16,18 +16,6 @@ const AC = 'AC00000000000000000000000000000001';
 const AC_TOKEN = 'a0000000000000000000000000000001';
 const SK = 'SK00000000000000000000000000000001';
 const SK_SECRET = 'mock-api-key-secret';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-// The SDK throws an Error whose message is error.message, with .error and .transaction_id.
-async function rejectsWith(promise, code, message) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.message, message);
-    assert.equal(err.error.code, code);
-    assert.equal(err.error.type, code);
-    assert.match(err.transaction_id, UUID);
-    return true;
-  });
-}
 
 describe('truevault 1.3.1 SDK against mock_truevault', () => {
   let twilio;

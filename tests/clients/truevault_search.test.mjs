@@ -5,21 +5,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import TrueVaultClient from 'truevault';
-import { startServer } from './support.mjs';
+import { rejectsWith, startServer, UUID } from './support.mjs';
 
 const ADMIN_KEY = '00000000-0000-4000-a000-0000000000a1';
 const READONLY_KEY = '00000000-0000-4000-a000-0000000000a3';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-async function rejectsWith(promise, code, message) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.message, message);
-    assert.equal(err.error.code, code);
-    assert.equal(err.error.type, code);
-    assert.match(err.transaction_id, UUID);
-    return true;
-  });
-}
 
 describe('truevault 1.3.1 searchUsers against mock_truevault', () => {
   let truevault;
