@@ -1,9 +1,11 @@
 #include "common/server_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -24,7 +26,7 @@ void tune_server(httplib::Server& server, std::size_t threads,
   server.set_read_timeout(10);
   server.set_write_timeout(10);
   server.set_payload_max_length(kMaxPayloadBytes);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.new_task_queue = [threads] { return new GrowingThreadPool(threads); };
   server.set_socket_options([listen_fd = std::move(listen_fd)](socket_t sock) {
     int yes = 1;
     // SO_REUSEADDR (not SO_REUSEPORT): restart while old connections sit in TIME_WAIT, but
@@ -33,6 +35,69 @@ void tune_server(httplib::Server& server, std::size_t threads,
     setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
     listen_fd->store(sock);
   });
+}
+
+GrowingThreadPool::GrowingThreadPool(std::size_t max_threads)
+    : max_threads_(std::max<std::size_t>(max_threads, 1)) {}
+
+GrowingThreadPool::~GrowingThreadPool() { shutdown(); }
+
+void GrowingThreadPool::enqueue(std::function<void()> fn) {
+  std::unique_lock lock(mutex_);
+  jobs_.push_back(std::move(fn));
+  if (jobs_.size() > idle_ && threads_.size() < max_threads_ && !shutdown_) {
+    try {
+      threads_.emplace_back([this] { work(); });
+      return;  // the new worker takes a job when it starts
+    } catch (const std::system_error&) {
+      // Out of threads: the existing workers take the job in turn.
+      if (threads_.empty()) {
+        auto job = std::move(jobs_.back());
+        jobs_.pop_back();
+        lock.unlock();
+        job();
+        return;
+      }
+    }
+  }
+  lock.unlock();
+  wake_.notify_one();
+}
+
+void GrowingThreadPool::shutdown() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mutex_);
+    shutdown_ = true;
+    threads.swap(threads_);
+  }
+  wake_.notify_all();
+  for (auto& t : threads) t.join();
+}
+
+std::size_t GrowingThreadPool::threads() const {
+  std::lock_guard lock(mutex_);
+  return threads_.size();
+}
+
+std::size_t GrowingThreadPool::idle_threads() const {
+  std::lock_guard lock(mutex_);
+  return idle_;
+}
+
+void GrowingThreadPool::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    ++idle_;
+    wake_.wait(lock, [this] { return !jobs_.empty() || shutdown_; });
+    --idle_;
+    if (jobs_.empty()) return;  // shut down, nothing left to do
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+  }
 }
 
 bool write_port_file(const std::string& path, int port) {

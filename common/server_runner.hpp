@@ -3,14 +3,20 @@
 // stops it cleanly. Shared by the executables, mockenv and the in-process test harness.
 //
 // Tuning (cpp-httplib-performance.md): TCP_NODELAY (Nagle against delayed ACKs costs ~40 ms
-// per keep-alive response), a high keep-alive request count (default 5), a 32-thread pool,
+// per keep-alive response), a high keep-alive request count (default 5), a pool of up to 32
+// threads started on demand (GrowingThreadPool),
 // a listen backlog of 1024 (Debian's library compiles in 5), SO_REUSEADDR instead of the
 // library's SO_REUSEPORT (which lets two servers silently share a port).
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <httplib.h>
 
@@ -19,6 +25,40 @@
 namespace mock::common {
 
 inline constexpr std::size_t kDefaultThreads = 32;
+
+// httplib's task queue, started empty: a worker thread is created when a connection arrives
+// and no worker is idle, up to `max_threads`; workers then stay until shutdown(). httplib's own
+// ThreadPool starts all of them at once (32 threads cost ~0.7 ms of a ~6 ms cold start, twice
+// in `mockenv up`), and most are never used by a test suite. Thread safety: enqueue() and
+// shutdown() may be called from any thread; shutdown() once, after the last enqueue().
+class GrowingThreadPool final : public httplib::TaskQueue {
+ public:
+  explicit GrowingThreadPool(std::size_t max_threads);
+  ~GrowingThreadPool() override;
+  GrowingThreadPool(const GrowingThreadPool&) = delete;
+  GrowingThreadPool& operator=(const GrowingThreadPool&) = delete;
+
+  // Queues `fn`; starts a worker when the queued jobs outnumber the idle workers and fewer than
+  // `max_threads` exist. If no worker exists and none can be started, runs `fn` here.
+  void enqueue(std::function<void()> fn) override;
+  // Lets the workers finish every queued job, then joins them.
+  void shutdown() override;
+
+  std::size_t threads() const;       // workers started so far
+  std::size_t idle_threads() const;  // workers waiting for a job
+
+ private:
+  void work();
+
+  const std::size_t max_threads_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  // State below is protected by mutex_.
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  std::size_t idle_ = 0;  // workers waiting for a job
+  bool shutdown_ = false;
+};
 inline constexpr std::size_t kMaxPayloadBytes = 2 * 1024 * 1024;
 
 // Applies the settings above (call before binding). `listen_fd` receives the listening
