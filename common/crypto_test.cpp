@@ -1,6 +1,10 @@
 #include "common/crypto.hpp"
 
+#include <string>
+
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include "common/http_util.hpp"
 
@@ -46,6 +50,25 @@ TEST_CASE("hmac_sha1 matches RFC 2202 and Twilio's docs vector", "[common][crypt
 
 TEST_CASE("sha256_hex", "[common][crypto]") {
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(sha256_hex(std::string(1000000, 'a')) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("sha256_hex (low-level API) equals OpenSSL's EVP SHA-256 at every block boundary",
+          "[common][crypto]") {
+  std::string data;
+  for (std::size_t n = 0; n <= 300; ++n) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    REQUIRE(EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) == 1);
+    std::string hex;
+    for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+    CHECK(sha256_hex(data) == hex);
+    data.push_back(static_cast<char>((n * 37 + 11) % 256));
+  }
 }
 
 TEST_CASE("random_bytes gives the requested length and differs", "[common][crypto]") {
