@@ -1,8 +1,12 @@
 #include "common/fixtures.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -77,7 +81,7 @@ TEST_CASE("a fixture walk compiles each pattern once, and every field is still c
                                {{"sid", "AC00000000000000000000000000000002"}},
                                {{"sid", "ACbad"}}};
   FixtureErrors errors("f.json");
-  const std::regex& first = errors.compiled("AC[0-9a-f]{32}");
+  const FixturePattern& first = errors.compiled("AC[0-9a-f]{32}");
   CHECK(&errors.compiled("AC[0-9a-f]{32}") == &first);
   CHECK(&errors.compiled("PN[0-9a-f]{32}") != &first);
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -113,4 +117,101 @@ TEST_CASE("json_pointer_token escapes ~ and / (RFC 6901)", "[common][json]") {
   CHECK(json_pointer_token("a/b~c") == "a~1b~0c");
   CHECK(json_pointer_token("~1") == "~01");
   CHECK(json_pointer_token("") == "");
+}
+
+namespace {
+
+// Strings near `pattern`'s language: for every pattern, a few samples it should match (built
+// from its pieces), then each sample with one character deleted, inserted or replaced, and
+// every short string over the pattern's characters plus a few others.
+std::vector<std::string> probes(const std::string& sample_chars,
+                                const std::vector<std::string>& samples) {
+  std::vector<std::string> out = samples;
+  std::string extra = "/.-+\\$^aZ9\n\r\x7f\x80\xff";
+  std::string chars(sample_chars);
+  std::sort(chars.begin(), chars.end());
+  chars.erase(std::unique(chars.begin(), chars.end()), chars.end());
+  for (const auto& s : samples) {
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      if (i < s.size()) out.push_back(s.substr(0, i) + s.substr(i + 1));
+      for (const char c : chars + extra) {
+        out.push_back(s.substr(0, i) + c + s.substr(i));
+        if (i < s.size()) out.push_back(s.substr(0, i) + c + s.substr(i + 1));
+      }
+    }
+  }
+  // Every string of up to 2 characters over both sets, of 3 over the samples' characters.
+  const std::string all = chars + extra;
+  for (const char a : all) {
+    out.emplace_back(1, a);
+    for (const char b : all) out.push_back(std::string{a, b});
+  }
+  for (const char a : chars) {
+    for (const char b : chars) {
+      for (const char c : chars) out.push_back(std::string{a, b, c});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("FixturePattern matches exactly what std::regex_match does", "[common][fixtures]") {
+  struct Case {
+    std::string pattern;
+    bool simple;  // matched by hand
+    std::vector<std::string> samples;
+  };
+  const std::string sid(32, 'a');
+  const std::vector<Case> cases = {
+      // The loaders' patterns (mock_twilio/store/fixture.cpp).
+      {"^SM[0-9a-f]{32}$", true, {"SM" + sid, "SM0123456789abcdef0123456789abcdef"}},
+      {"^(SM|MM)[0-9a-f]{32}$", false, {"SM" + sid, "MM" + sid}},
+      {"^AC[0-9a-f]{32}$", true, {"AC" + sid}},
+      {"^MG[0-9a-f]{32}$", true, {"MG" + sid}},
+      {R"(\+[1-9][0-9]{1,14})",
+       true,
+       {"+15005550006", "+1", "+123456789012345", "+1234567890123456"}},
+      {R"(-?[0-9]+\.[0-9]+)", true, {"-0.00790", "1.5", "10.25", "-1."}},
+      {"[A-Z]{3}", true, {"USD", "EUR", "US"}},
+      // The subset's corners.
+      {"", true, {""}},
+      {"^$", true, {""}},
+      {"abc", true, {"abc"}},
+      {"a?b*c+", true, {"c", "abbc", "accc", "ab"}},
+      {"x{2,}", true, {"xx", "xxxxx", "x"}},
+      {"x{0}y", true, {"y", "xy"}},
+      {"x{2,4}y", true, {"xxy", "xxxxy", "xxxxxy"}},
+      {"[a-]", true, {"a", "-"}},
+      {"[-a]", true, {"a", "-"}},
+      {"[--/]+", true, {"-./", "-"}},
+      {"[.*$^]+", true, {".*$^", "^"}},
+      {R"(a\$)", true, {"a$"}},
+      {R"(\/\.\-)", true, {"/.-"}},
+      {"a*a*a*b", true, {"aaab", "b", "aaaa"}},
+      {"[0-9]+[0-9]{2}", true, {"123", "12"}},
+      // Outside the subset: std::regex decides.
+      {"[^/]+", false, {"abc", "a/b"}},
+      {R"(\d+)", false, {"123"}},
+      {"a.c", false, {"abc"}},
+      {"x{2,3}?", false, {"xx"}},
+      {"a|b", false, {"a"}},
+  };
+  for (const auto& c : cases) {
+    INFO("pattern " << c.pattern);
+    const FixturePattern pattern(c.pattern);
+    CHECK(pattern.simple() == c.simple);
+    const std::regex regex(c.pattern);
+    std::string alphabet;
+    for (const auto& s : c.samples) alphabet += s;
+    std::size_t checked = 0;
+    for (const auto& probe : probes(alphabet, c.samples)) {
+      const bool expected = std::regex_match(probe, regex);
+      if (pattern.matches(probe) != expected) {
+        FAIL_CHECK("value '" << probe << "': std::regex says " << expected);
+      }
+      ++checked;
+    }
+    CHECK(checked > 100);
+  }
 }
