@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <sqlite3.h>
+
 using namespace mock::common;
 
 namespace {
@@ -79,6 +81,38 @@ TEST_CASE("cached statements are reset between uses", "[common][sqlite]") {
     auto& count = c.prepare("SELECT count(*) FROM parent");
     REQUIRE(count.executeStep());
     CHECK(count.getColumn(0).getInt() == 3);
+  });
+}
+
+TEST_CASE("a cached statement whose last step failed is usable again", "[common][sqlite]") {
+  auto db = Sqlite::open(":memory:", kSchema, 3);
+  REQUIRE(db);
+  (*db)->with([](Conn& c) {
+    auto insert = [&](int id) {
+      auto& st = c.prepare("INSERT INTO parent (id) VALUES (?)");
+      st.bind(1, id);
+      st.exec();
+    };
+    insert(1);
+    CHECK_THROWS_WITH(insert(1), Catch::Contains("UNIQUE constraint failed"));
+    insert(2);  // reset() would rethrow the UNIQUE error here
+    CHECK(c.db.execAndGet("SELECT count(*) FROM parent").getInt() == 2);
+  });
+}
+
+TEST_CASE("memory stores are private to their Sqlite and have no 1 GiB cap", "[common][sqlite]") {
+  auto a = Sqlite::open(":memory:", kSchema, 3);
+  auto b = Sqlite::open(":memory:", kSchema, 3);
+  REQUIRE(a);
+  REQUIRE(b);
+  (*a)->with([](Conn& c) { c.db.exec("INSERT INTO parent (id) VALUES (7)"); });
+  (*b)->with([](Conn& c) {
+    CHECK(c.db.execAndGet("SELECT count(*) FROM parent").getInt() == 0);
+    // memdb's default limit is 1 GiB; -1 asks for the current one without changing it.
+    sqlite3_int64 limit = -1;
+    REQUIRE(sqlite3_file_control(c.db.getHandle(), "main", SQLITE_FCNTL_SIZE_LIMIT, &limit) ==
+            SQLITE_OK);
+    CHECK(limit > (sqlite3_int64{1} << 40));
   });
 }
 
