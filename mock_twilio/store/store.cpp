@@ -15,9 +15,7 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr auto kWriteBehindPause = milliseconds(1);
-constexpr std::size_t kWriteBatch = 16;
 constexpr std::size_t kWriteChunk = 32;
-constexpr std::size_t kBackpressure = 1024;
 
 constexpr const char* kMessageColumns =
     "sid, account_sid, messaging_service_sid, from_number, to_number, body, status, direction, "
@@ -465,8 +463,12 @@ std::optional<PhoneNumber> Store::find_phone_number(const std::string& account_s
   return it->second;
 }
 
-Store::Store(common::Sqlite& db, std::function<void(const std::string&)> on_write_error)
-    : db_(db), write_behind_(db.path() == ":memory:"), on_write_error_(std::move(on_write_error)) {
+Store::Store(common::Sqlite& db, std::function<void(const std::string&)> on_write_error,
+             WriteQueueLimits limits)
+    : db_(db),
+      write_behind_(db.path() == ":memory:"),
+      limits_(limits),
+      on_write_error_(std::move(on_write_error)) {
   if (write_behind_) writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -518,12 +520,14 @@ void Store::insert_message(const Message& message) {
   }
   if (write_behind_) {
     if (size == 1) queue_cv_.notify_one();
-    // Under load the writer thread, one among many runnable, falls behind. From kWriteBatch
-    // queued messages on, a request thread writes a chunk itself when the lock is free (one
-    // that is writing takes ours too); from kBackpressure on it waits for the lock: the
-    // queue stays bounded and every request pays a little rather than a few a lot.
-    if (size < kWriteBatch) return;
-    if (size < kBackpressure) {
+    // The writer thread and the status worker's due query write the queue. Should they fall
+    // behind, from limits_.write_from queued messages on a request thread writes a chunk
+    // itself when the lock is free (one that is writing takes ours too), and from
+    // limits_.wait_from on it waits for the lock: the queue stays bounded. Both are high: a
+    // request that writes is one of the slow ones (p99), and one that waits may wait for a
+    // holder the scheduler has preempted (bench/README.md).
+    if (size < limits_.write_from) return;
+    if (size < limits_.wait_from) {
       db_.try_with([&](common::Conn& c) { write_queue_locked(c, kWriteChunk); });
     } else {
       db_.with([&](common::Conn& c) { write_queue_locked(c, kWriteChunk * 2); });

@@ -14,10 +14,11 @@
 // all (bench/README.md). Every method that reads message rows first writes the whole queue
 // under that lock, so a read always sees every message whose insert_message() returned.
 // - A ":memory:" store is write-behind: insert_message() returns once the message is queued. A
-//   writer thread writes the queue after a 1 ms gathering pause; under load request threads
-//   write chunks of it when the lock is free, and wait for the lock only past 1024 queued
-//   messages (backpressure). A message is lost only if its INSERT fails (a duplicate SID),
-//   reported to the write-error handler: the process's memory is the store's only copy anyway.
+//   writer thread writes the queue after a 1 ms gathering pause, and the status worker's due
+//   query writes part of it; past 256 queued messages request threads write chunks of it when
+//   the lock is free, and past 16384 they wait for the lock (backpressure). A message is lost only
+//   if its INSERT fails (a duplicate SID), reported to the write-error handler: the process's
+//   memory is the store's only copy anyway.
 // - A file store (--db) is group commit: insert_message() returns only once its message is
 //   committed (durable as before: an acknowledged message survives kill -9); the first caller
 //   to take the lock writes everything queued by then, the others find theirs written. An
@@ -78,12 +79,19 @@ struct TwilioFixture {
 //             status_callback?, date_created, date_updated?, date_sent?}]   (dates ISO-8601 Z)
 common::Result<TwilioFixture, std::string> parse_fixture(const common::FixtureFile& file);
 
+// When request threads themselves write Store's write-behind queue (see the header comment).
+struct WriteQueueLimits {
+  std::size_t write_from = 256;   // a chunk, when the connection's lock is free
+  std::size_t wait_from = 16384;  // waiting for the lock (~10 MB of queued messages)
+};
+
 class Store final : public MessageRepository {
  public:
   // `on_write_error` hears of a queued message whose INSERT failed after insert_message()
   // returned (write-behind only); it may be called on the writer thread.
   explicit Store(common::Sqlite& db,
-                 std::function<void(const std::string&)> on_write_error = nullptr);
+                 std::function<void(const std::string&)> on_write_error = nullptr,
+                 WriteQueueLimits limits = WriteQueueLimits());
   ~Store() override;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -157,6 +165,7 @@ class Store final : public MessageRepository {
 
   common::Sqlite& db_;
   const bool write_behind_;  // a :memory: store: see the header comment
+  const WriteQueueLimits limits_;
   std::function<void(const std::string&)> on_write_error_;
 
   // The queue of created messages. A ticket numbers each; tickets up to written_ are done

@@ -251,10 +251,11 @@ std::string temp_db_path(const std::string& name) {
 
 // A :memory: store with kGood loaded (Store is neither copied nor moved: it runs a thread).
 struct Loaded {
-  explicit Loaded(std::function<void(const std::string&)> on_write_error = nullptr)
+  explicit Loaded(std::function<void(const std::string&)> on_write_error = nullptr,
+                  WriteQueueLimits limits = WriteQueueLimits())
       : fixture(*parse_fixture(file_of(kGood))),
         db(std::move(*common::Sqlite::open(":memory:", kSchemaSql, kSchemaVersion))),
-        store(*db, std::move(on_write_error)) {
+        store(*db, std::move(on_write_error), limits) {
     store.load_fixture(fixture);
   }
   TwilioFixture fixture;
@@ -265,7 +266,9 @@ struct Loaded {
 }  // namespace
 
 TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[twilio][store]") {
-  Loaded loaded;
+  // Low thresholds, so that request threads write chunks (from 16 queued) and wait for the
+  // lock (from 64) in this test's few thousand creates.
+  Loaded loaded(nullptr, WriteQueueLimits{16, 64});
   auto& store = loaded.store;
   auto& db = loaded.db;
   const auto& fixture = loaded.fixture;
@@ -281,7 +284,7 @@ TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[
 
   SECTION("4 threads x 700 creates: each read right after its create, and the count, exact") {
     // 2,800 creates pass every path: the writer thread, chunks written by request threads
-    // when the lock is free, and waiting for it past 1,024 queued.
+    // when the lock is free, and waiting for it.
     std::atomic<int> unseen = 0;
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
