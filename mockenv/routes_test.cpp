@@ -11,24 +11,18 @@
 #include "common/route_info.hpp"
 #include "mock_truevault/service.hpp"
 #include "mock_twilio/service.hpp"
+#include "tests/support/harness.hpp"
 
 namespace {
 
 // `pattern` with each "([^/]+)" replaced by `segment` and escapes dropped.
 std::string fill(const std::string& pattern, const std::string& segment) {
-  std::string out;
-  for (std::size_t i = 0; i < pattern.size();) {
-    if (pattern.compare(i, 7, "([^/]+)") == 0) {
-      out += segment;
-      i += 7;
-    } else if (pattern[i] == '\\' && i + 1 < pattern.size()) {
-      out += pattern[i + 1];
-      i += 2;
-    } else {
-      out += pattern[i++];
-    }
+  std::size_t slots = 0;
+  for (auto at = pattern.find("([^/]+)"); at != std::string::npos;
+       at = pattern.find("([^/]+)", at + 1)) {
+    ++slots;
   }
-  return out;
+  return mock::testing::route_path(pattern, std::vector<std::string>(slots, segment));
 }
 
 }  // namespace
