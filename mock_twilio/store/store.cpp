@@ -732,7 +732,7 @@ std::optional<MessagingService> Store::find_messaging_service(const std::string&
 }
 
 std::optional<PhoneNumber> Store::find_number_owner(const std::string& number) {
-  return with([&](common::Conn& c) -> std::optional<PhoneNumber> {
+  return db_.with([&](common::Conn& c) -> std::optional<PhoneNumber> {
     auto& st = c.prepare(
         "SELECT sid, account_sid, phone_number, sms_capable, sms_url, status_callback "
         "FROM phone_numbers WHERE phone_number = ? ORDER BY sid LIMIT 1");
@@ -750,7 +750,7 @@ std::optional<PhoneNumber> Store::find_number_owner(const std::string& number) {
 }
 
 std::optional<MessagingService> Store::find_service_by_sender(const std::string& number) {
-  return with([&](common::Conn& c) -> std::optional<MessagingService> {
+  return db_.with([&](common::Conn& c) -> std::optional<MessagingService> {
     auto& st = c.prepare(fmt::format(
         "SELECT {} FROM messaging_services WHERE EXISTS (SELECT 1 FROM json_each(senders) "
         "WHERE value = ?) ORDER BY sid LIMIT 1",
@@ -855,7 +855,7 @@ std::vector<CallbackAttempt> Store::list_callbacks(const std::optional<std::stri
 
 void Store::set_opted_out(const std::string& account_sid, const std::string& number,
                           bool opted_out) {
-  with([&](common::Conn& c) {
+  db_.with([&](common::Conn& c) {
     auto& st =
         c.prepare(opted_out ? "INSERT OR IGNORE INTO opt_outs (account_sid, number) VALUES (?, ?)"
                             : "DELETE FROM opt_outs WHERE account_sid = ? AND number = ?");

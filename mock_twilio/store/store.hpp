@@ -146,7 +146,8 @@ class Store final : public MessageRepository {
     std::set<Key> opt_outs;
   };
   // Sqlite::with() after committing the queue: every method that reads or writes message rows
-  // (the worker's batch updates and the callback table go to db_.with() directly).
+  // (the worker's batch updates and the number, service, opt-out and callback tables go to
+  // db_.with() directly: they have nothing to do with the queue).
   template <class Fn>
   auto with(Fn&& fn) {
     return db_.with([&](common::Conn& c) {
