@@ -1,5 +1,7 @@
 #include "mock_twilio/domain/status_engine.hpp"
 
+#include <thread>
+
 #include <fmt/format.h>
 
 namespace mock::twilio {
@@ -7,7 +9,7 @@ namespace {
 
 // Messages per due query: the query and the writes hold the connection, so a batch stays small
 // enough that a request thread waiting for it is not held up long (p99).
-constexpr std::size_t kBatch = 32;
+constexpr std::size_t kBatch = 16;
 constexpr const char* kApiVersion = "2010-04-01";
 
 }  // namespace
@@ -98,7 +100,11 @@ void StatusEngine::status_changed(const Message& m) {
 
 bool StatusEngine::run_due_transitions() {
   bool ran = false;
-  for (;;) {
+  for (bool first = true;; first = false) {
+    // Between batches the CPU goes to whoever waits for it: batch after batch back to back
+    // kept the request threads queued behind this thread on its CPU waiting for milliseconds
+    // (POST's p99 under --progression immediate, bench/README.md).
+    if (!first) std::this_thread::yield();
     // One query per batch and one write per message: a message takes every step due by `now`
     // in one pass (immediate mode: queued -> sending -> sent -> delivered), its callbacks
     // queued per step in order. Under message_mutex, so no request thread changes a row

@@ -479,6 +479,7 @@ Store::~Store() {
       stopping_ = true;
     }
     queue_cv_.notify_one();
+    room_cv_.notify_all();
     writer_.join();
   }
 }
@@ -498,9 +499,11 @@ void Store::writer_loop() {
     if (stopping_) return;
     lock.unlock();
     try {
-      // In chunks: a thread that holds the lock long is one the scheduler then makes wait.
-      while (db_.with([&](common::Conn& c) { return write_queue_locked(c, kWriteChunk * 4); }) >
-             0) {
+      // In chunks, yielding the CPU after each: a chunk of 128 back to back ran ~4 ms, and the
+      // request threads queued behind it on its CPU waited that long (POST's p99). A thread
+      // that holds the lock long is also one the scheduler then makes wait.
+      while (db_.with([&](common::Conn& c) { return write_queue_locked(c, kWriteChunk); }) > 0) {
+        std::this_thread::yield();
       }
     } catch (const std::exception& e) {
       if (on_write_error_) on_write_error_(fmt::format("writing queued messages: {}", e.what()));
@@ -523,15 +526,19 @@ void Store::insert_message(const Message& message) {
     // The writer thread and the status worker's due query write the queue. Should they fall
     // behind, from limits_.write_from queued messages on a request thread writes a chunk
     // itself when the lock is free (one that is writing takes ours too), and from
-    // limits_.wait_from on it waits for the lock: the queue stays bounded. Both are high: a
-    // request that writes is one of the slow ones (p99), and one that waits may wait for a
-    // holder the scheduler has preempted (bench/README.md).
+    // limits_.wait_from on it waits for room in the queue: the queue stays bounded. Both are
+    // high: a request that writes is one of the slow ones (p99).
     if (size < limits_.write_from) return;
-    if (size < limits_.wait_from) {
-      db_.try_with([&](common::Conn& c) { write_queue_locked(c, kWriteChunk); });
-    } else {
-      db_.with([&](common::Conn& c) { write_queue_locked(c, kWriteChunk * 2); });
-    }
+    db_.try_with([&](common::Conn& c) { write_queue_locked(c, kWriteChunk); });
+    if (size < limits_.wait_from) return;
+    // Back-pressure: wait until the writers have taken the queue below wait_from, not for the
+    // connection's lock. A lock waiter used to wait for the writer thread to drain the whole
+    // queue (it takes the lock again between chunks before a woken waiter runs): 40-350 ms
+    // stalls in POST's p99 (bench/README.md). Room comes one chunk later.
+    std::unique_lock lock(queue_mutex_);
+    ++room_waiters_;
+    room_cv_.wait(lock, [&] { return stopping_ || queue_.size() < limits_.wait_from; });
+    --room_waiters_;
     return;
   }
   db_.with([&](common::Conn& c) {
@@ -554,6 +561,7 @@ std::size_t Store::write_queue_locked(common::Conn& c, std::size_t limit) {
               std::back_inserter(batch));
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     left = queue_.size();
+    if (room_waiters_ > 0 && left < limits_.wait_from) room_cv_.notify_all();
   }
   {
     SQLite::Transaction tx(c.db);
@@ -774,7 +782,7 @@ std::vector<Message> Store::due_messages(TimePoint now, std::size_t limit) {
   return db_.with([&](common::Conn& c) {
     // The queue in part only: under load the worker would otherwise write most of it, in long
     // transactions on its one thread. What stays queued is still due at the next pass.
-    write_queue_locked(c, kWriteChunk * 8);
+    write_queue_locked(c, kWriteChunk);
     // ORDER BY next_at alone follows messages_by_next_at; adding date_created, sid made SQLite
     // sort through a temporary b-tree on every call (~70k instructions for a one-row batch,
     // bench/README.md). The batch is put in that order here instead.

@@ -82,7 +82,7 @@ common::Result<TwilioFixture, std::string> parse_fixture(const common::FixtureFi
 // When request threads themselves write Store's write-behind queue (see the header comment).
 struct WriteQueueLimits {
   std::size_t write_from = 256;   // a chunk, when the connection's lock is free
-  std::size_t wait_from = 16384;  // waiting for the lock (~10 MB of queued messages)
+  std::size_t wait_from = 16384;  // waiting for room in the queue (~10 MB of queued messages)
 };
 
 class Store final : public MessageRepository {
@@ -174,9 +174,11 @@ class Store final : public MessageRepository {
   // still waiting (group commit).
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
+  std::condition_variable room_cv_;  // the queue fell below limits_.wait_from, or stopping_
   std::deque<std::pair<std::uint64_t, Message>> queue_;  // guarded by queue_mutex_
   std::uint64_t last_ticket_ = 0;                        // guarded by queue_mutex_
   bool stopping_ = false;                                // guarded by queue_mutex_
+  std::size_t room_waiters_ = 0;                         // guarded by queue_mutex_
   std::set<std::uint64_t> failed_;                       // guarded by the connection's lock
   std::thread writer_;                                   // write-behind only
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -266,8 +267,8 @@ struct Loaded {
 }  // namespace
 
 TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[twilio][store]") {
-  // Low thresholds, so that request threads write chunks (from 16 queued) and wait for the
-  // lock (from 64) in this test's few thousand creates.
+  // Low thresholds, so that request threads write chunks (from 16 queued) and wait for room
+  // in the queue (from 64) in this test's few thousand creates.
   Loaded loaded(nullptr, WriteQueueLimits{16, 64});
   auto& store = loaded.store;
   auto& db = loaded.db;
@@ -300,6 +301,27 @@ TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[
     CHECK(unseen == 0);
     CHECK(store.inspect_messages({}).size() == 2801);
     CHECK(rows_in_table(*db) == 2801);
+  }
+
+  SECTION("back-pressure: past wait_from a create waits for room, and returns once there is") {
+    // Hold the connection so that nobody can write the queue: the 64th queued create waits.
+    std::promise<void> release;
+    std::promise<void> holding;
+    std::thread holder([&] {
+      db->with([&](common::Conn&) {
+        holding.set_value();
+        release.get_future().wait();
+      });
+    });
+    holding.get_future().wait();
+    for (int i = 0; i < 63; ++i) store.insert_message(new_message(i));
+    auto blocked = std::async(std::launch::async, [&] { store.insert_message(new_message(63)); });
+    CHECK(blocked.wait_for(std::chrono::milliseconds(200)) == std::future_status::timeout);
+    release.set_value();
+    holder.join();
+    // The writer thread makes room; the waiting create returns, and every create is stored.
+    CHECK(blocked.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(store.inspect_messages({}).size() == 65);
   }
 
   SECTION("GET /_mock/snapshot: flush() writes the queue before the file is copied") {
