@@ -8,7 +8,14 @@
 // baseline loads no library the mocks add (spdlog, SQLite, OpenSSL, RE2): that is the
 // point of a bare baseline, and its cold start and RSS stay the stack's own.
 //
-// Usage: bench_baseline [--port N] [--port-file PATH]   (port 0 = ephemeral, the default)
+// With --forward-to PORT it is also the bare two-hop flow: the SMS route first POSTs a form to
+// Messages.json on 127.0.0.1:PORT (another bench_baseline) over a keep-alive httplib::Client
+// with TCP_NODELAY (one per server thread), parses the reply with nlohmann::json, and then
+// answers its canned success. That is the guide's flow with no logic on either side: the
+// ceiling this HTTP stack puts on mock_truevault -> mock_twilio (bench/README.md).
+//
+// Usage: bench_baseline [--port N] [--port-file PATH] [--forward-to PORT]
+//        (port 0 = ephemeral, the default)
 
 #include <atomic>
 #include <csignal>
@@ -77,6 +84,7 @@ extern "C" void on_signal(int) {
 
 int main(int argc, char** argv) {
   int port = 0;
+  int forward_to = 0;
   std::string port_file;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -84,8 +92,11 @@ int main(int argc, char** argv) {
       port = std::atoi(argv[++i]);
     } else if (arg == "--port-file" && i + 1 < argc) {
       port_file = argv[++i];
+    } else if (arg == "--forward-to" && i + 1 < argc) {
+      forward_to = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: bench_baseline [--port N] [--port-file PATH]\n");
+      std::fprintf(stderr,
+                   "usage: bench_baseline [--port N] [--port-file PATH] [--forward-to PORT]\n");
       return 2;
     }
   }
@@ -142,6 +153,20 @@ int main(int argc, char** argv) {
   // TrueVault's SMS route: a canned success.
   server.Post(R"(/v1/users/([0-9a-f-]{36})/message/sms)",
               [&](const httplib::Request&, httplib::Response& res) {
+                if (forward_to != 0) {
+                  thread_local httplib::Client client("127.0.0.1", forward_to);
+                  client.set_keep_alive(true);
+                  client.set_tcp_nodelay(true);
+                  const auto reply = client.Post(
+                      std::string("/2010-04-01/Accounts/") + kAccount + "/Messages.json",
+                      "To=%2B15550001111&From=%2B15557778888&Body=Please+check+your+messages",
+                      "application/x-www-form-urlencoded");
+                  if (!reply || reply->status != 201 ||
+                      !nlohmann::json::parse(reply->body, nullptr, false).contains("sid")) {
+                    res.status = 502;
+                    return;
+                  }
+                }
                 write_json(res, 200,
                            {{"provider_message_id", sid_for(next_sid.fetch_add(1))},
                             {"result", "success"},
