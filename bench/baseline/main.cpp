@@ -154,9 +154,12 @@ int main(int argc, char** argv) {
   server.Post(R"(/v1/users/([0-9a-f-]{36})/message/sms)",
               [&](const httplib::Request&, httplib::Response& res) {
                 if (forward_to != 0) {
-                  thread_local httplib::Client client("127.0.0.1", forward_to);
-                  client.set_keep_alive(true);
-                  client.set_tcp_nodelay(true);
+                  thread_local httplib::Client client = [&] {
+                    httplib::Client c("127.0.0.1", forward_to);
+                    c.set_keep_alive(true);
+                    c.set_tcp_nodelay(true);
+                    return c;
+                  }();
                   const auto reply = client.Post(
                       std::string("/2010-04-01/Accounts/") + kAccount + "/Messages.json",
                       "To=%2B15550001111&From=%2B15557778888&Body=Please+check+your+messages",
