@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/connection_loop.hpp"
 #include "common/control_plane.hpp"
 #include "common/crypto.hpp"
 #include "common/fixtures.hpp"
@@ -270,7 +271,7 @@ class TrueVaultService final : public common::Service {
   Groups groups_;
   Messaging messaging_;
   http::Deps deps_;
-  httplib::Server server_;
+  common::HttpServer server_;
   std::atomic<bool> ready_{false};
 };
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include "common/connection_loop.hpp"
 #include "common/control_plane.hpp"
 #include "common/fixtures.hpp"
 #include "common/http_util.hpp"
@@ -231,7 +232,7 @@ class TwilioService final : public common::Service {
   Messaging messaging_;
   Inbound inbound_;
   http::Deps deps_;
-  httplib::Server server_;
+  common::HttpServer server_;
   std::atomic<bool> ready_{false};
   // Last: destroyed first, so the worker stops before anything it uses goes away.
   std::unique_ptr<Scheduler> scheduler_;

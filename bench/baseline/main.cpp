@@ -9,13 +9,19 @@
 // point of a bare baseline, and its cold start and RSS stay the stack's own.
 //
 // With --forward-to PORT it is also the bare two-hop flow: the SMS route first POSTs a form to
-// Messages.json on 127.0.0.1:PORT (another bench_baseline) over a keep-alive httplib::Client
+// Messages.json on 127.0.0.1:PORT (another bench_baseline) over a keep-alive httplib client
 // with TCP_NODELAY (one per server thread), parses the reply with nlohmann::json, and then
 // answers its canned success. That is the guide's flow with no logic on either side: the
 // ceiling this HTTP stack puts on mock_truevault -> mock_twilio (bench/README.md).
 //
+// With --connection-loop mock it serves its connections through the mocks' own keep-alive loop
+// (common/connection_loop.*: buffered, one send per answer) instead of httplib's, and forwards
+// through the same stream (common::HttpClient, as mock_truevault does): the bench's
+// information row that shows how much of a ratio that loop makes. Without it, the baseline is
+// httplib's own, as issue 6 defines it.
+//
 // Usage: bench_baseline [--port N] [--port-file PATH] [--forward-to PORT]
-//        (port 0 = ephemeral, the default)
+//                       [--connection-loop httplib|mock]   (port 0 = ephemeral, the default)
 
 #include <atomic>
 #include <csignal>
@@ -28,6 +34,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "common/connection_loop.hpp"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -86,6 +93,7 @@ int main(int argc, char** argv) {
   int port = 0;
   int forward_to = 0;
   std::string port_file;
+  bool mock_loop = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--port" && i + 1 < argc) {
@@ -94,14 +102,21 @@ int main(int argc, char** argv) {
       port_file = argv[++i];
     } else if (arg == "--forward-to" && i + 1 < argc) {
       forward_to = std::atoi(argv[++i]);
+    } else if (arg == "--connection-loop" && i + 1 < argc &&
+               (std::string(argv[i + 1]) == "httplib" || std::string(argv[i + 1]) == "mock")) {
+      mock_loop = std::string(argv[++i]) == "mock";
     } else {
       std::fprintf(stderr,
-                   "usage: bench_baseline [--port N] [--port-file PATH] [--forward-to PORT]\n");
+                   "usage: bench_baseline [--port N] [--port-file PATH] [--forward-to PORT]\n"
+                   "                      [--connection-loop httplib|mock]\n");
       return 2;
     }
   }
 
-  httplib::Server server;
+  const std::unique_ptr<httplib::Server> owned = mock_loop
+                                                     ? std::make_unique<mock::common::HttpServer>()
+                                                     : std::make_unique<httplib::Server>();
+  httplib::Server& server = *owned;
   std::atomic<int> listen_fd{-1};
   std::atomic<std::uint64_t> next_sid{1};
 
@@ -151,30 +166,32 @@ int main(int argc, char** argv) {
                message_json(req.matches[2].str(), "+15550001111", "+15557778888", "canned"));
   });
   // TrueVault's SMS route: a canned success.
-  server.Post(R"(/v1/users/([0-9a-f-]{36})/message/sms)",
-              [&](const httplib::Request&, httplib::Response& res) {
-                if (forward_to != 0) {
-                  thread_local httplib::Client client = [&] {
-                    httplib::Client c("127.0.0.1", forward_to);
-                    c.set_keep_alive(true);
-                    c.set_tcp_nodelay(true);
-                    return c;
-                  }();
-                  const auto reply = client.Post(
-                      std::string("/2010-04-01/Accounts/") + kAccount + "/Messages.json",
-                      "To=%2B15550001111&From=%2B15557778888&Body=Please+check+your+messages",
-                      "application/x-www-form-urlencoded");
-                  if (!reply || reply->status != 201 ||
-                      !nlohmann::json::parse(reply->body, nullptr, false).contains("sid")) {
-                    res.status = 502;
-                    return;
-                  }
-                }
-                write_json(res, 200,
-                           {{"provider_message_id", sid_for(next_sid.fetch_add(1))},
-                            {"result", "success"},
-                            {"transaction_id", "00000000-0000-4000-a000-000000000000"}});
-              });
+  server.Post(R"(/v1/users/([0-9a-f-]{36})/message/sms)", [&](const httplib::Request&,
+                                                              httplib::Response& res) {
+    if (forward_to != 0) {
+      thread_local const std::unique_ptr<httplib::ClientImpl> client = [&] {
+        std::unique_ptr<httplib::ClientImpl> c =
+            mock_loop ? std::make_unique<mock::common::HttpClient>("127.0.0.1", forward_to)
+                      : std::make_unique<httplib::ClientImpl>("127.0.0.1", forward_to);
+        c->set_keep_alive(true);
+        c->set_tcp_nodelay(true);
+        return c;
+      }();
+      const auto reply =
+          client->Post(std::string("/2010-04-01/Accounts/") + kAccount + "/Messages.json",
+                       "To=%2B15550001111&From=%2B15557778888&Body=Please+check+your+messages",
+                       "application/x-www-form-urlencoded");
+      if (!reply || reply->status != 201 ||
+          !nlohmann::json::parse(reply->body, nullptr, false).contains("sid")) {
+        res.status = 502;
+        return;
+      }
+    }
+    write_json(res, 200,
+               {{"provider_message_id", sid_for(next_sid.fetch_add(1))},
+                {"result", "success"},
+                {"transaction_id", "00000000-0000-4000-a000-000000000000"}});
+  });
   server.Get("/_mock/health", [](const httplib::Request&, httplib::Response& res) {
     write_json(res, 200, {{"status", "ok"}});
   });

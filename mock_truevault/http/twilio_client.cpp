@@ -1,8 +1,11 @@
 #include "mock_truevault/http/twilio_client.hpp"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/connection_loop.hpp"
 #include "common/crypto.hpp"
 #include "common/form.hpp"
 
@@ -100,6 +103,29 @@ class ReplyReader {
   Field field_ = Field::kOther;
 };
 
+// A client for `base_url` (scheme://host[:port], checked by the caller): http through the
+// project's buffered stream (one send per SMS, no poll before each read), https through
+// httplib's SSLClient.
+std::unique_ptr<httplib::ClientImpl> make_client(std::string_view base_url) {
+  const bool tls = base_url.starts_with("https://");
+  std::string_view rest = base_url.substr(base_url.find("://") + 3);
+  std::string_view host = rest;
+  std::string_view port;
+  if (rest.starts_with('[')) {  // [IPv6]: httplib wants it without the brackets
+    const std::size_t end = rest.find(']');
+    host = rest.substr(1, end - 1);
+    port = rest.substr(end + 1);
+  } else if (const std::size_t colon = rest.find(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon);
+  }
+  const int number = port.starts_with(':') ? std::atoi(std::string(port.substr(1)).c_str())
+                     : tls                 ? 443
+                                           : 80;
+  if (tls) return std::make_unique<httplib::SSLClient>(std::string(host), number);
+  return std::make_unique<common::HttpClient>(std::string(host), number);
+}
+
 }  // namespace
 
 TwilioReply read_twilio_reply(std::string_view body) {
@@ -115,7 +141,7 @@ TwilioClient::TwilioClient(Options options, std::shared_ptr<spdlog::logger> log,
       log_(std::move(log)),
       base_url_source_(std::move(base_url_source)) {}
 
-std::unique_ptr<httplib::Client> TwilioClient::acquire(std::string& base_url) {
+std::unique_ptr<httplib::ClientImpl> TwilioClient::acquire(std::string& base_url) {
   {
     std::lock_guard lock(mutex_);
     if (!resolved_) {
@@ -130,7 +156,7 @@ std::unique_ptr<httplib::Client> TwilioClient::acquire(std::string& base_url) {
     }
     ++created_;
   }
-  auto client = std::make_unique<httplib::Client>(base_url);
+  auto client = make_client(base_url);
   client->set_keep_alive(true);
   client->set_tcp_nodelay(true);
   client->set_connection_timeout(options_.timeout);
@@ -139,7 +165,7 @@ std::unique_ptr<httplib::Client> TwilioClient::acquire(std::string& base_url) {
   return client;
 }
 
-void TwilioClient::release(std::unique_ptr<httplib::Client> client) {
+void TwilioClient::release(std::unique_ptr<httplib::ClientImpl> client) {
   std::lock_guard lock(mutex_);
   if (idle_.size() < options_.max_idle) idle_.push_back(std::move(client));
 }

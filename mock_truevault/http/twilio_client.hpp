@@ -3,12 +3,13 @@
 // form-encoded POST to {base_url}/2010-04-01/Accounts/{account_sid}/Messages.json with HTTP
 // Basic username:password, exactly as TrueVault calls api.twilio.com.
 //
-// Connections: a pool of keep-alive httplib::Clients with TCP_NODELAY
-// (cpp-httplib-performance.md: Nagle against delayed ACKs costs ~40 ms per request). An
-// httplib::Client is not safe for concurrent use, so each send() takes one client out of the
-// pool (or makes one) and puts it back afterwards: no new TCP connection per SMS, no sharing.
-// Connect, read and write timeouts bound every call; a dead or silent Twilio gives a
-// kUnreachable/kTimeout failure, never a hang.
+// Connections: a pool of keep-alive httplib clients with TCP_NODELAY
+// (cpp-httplib-performance.md: Nagle against delayed ACKs costs ~40 ms per request); for
+// http:// URLs, common::HttpClient (one send() per SMS, no poll() before each read or write:
+// common/connection_loop.hpp). An httplib client is not safe for concurrent use, so each send()
+// takes one client out of the pool (or makes one) and puts it back afterwards: no new TCP
+// connection per SMS, no sharing. Connect, read and write timeouts bound every call; a dead or
+// silent Twilio gives a kUnreachable/kTimeout failure, never a hang.
 //
 // Thread safety: send() may be called concurrently.
 
@@ -52,14 +53,14 @@ class TwilioClient final : public SmsGateway {
 
  private:
   // A pooled client (or a new one) and the base URL it talks to.
-  std::unique_ptr<httplib::Client> acquire(std::string& base_url);
-  void release(std::unique_ptr<httplib::Client> client);
+  std::unique_ptr<httplib::ClientImpl> acquire(std::string& base_url);
+  void release(std::unique_ptr<httplib::ClientImpl> client);
 
   Options options_;
   std::shared_ptr<spdlog::logger> log_;
   mutable std::mutex mutex_;
   // State below is protected by mutex_.
-  std::vector<std::unique_ptr<httplib::Client>> idle_;
+  std::vector<std::unique_ptr<httplib::ClientImpl>> idle_;
   std::size_t created_ = 0;
   std::function<std::string()> base_url_source_;
   bool resolved_ = false;  // base_url_source_ has been asked
