@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -80,7 +83,7 @@ class ConnectionStream final : public httplib::Stream {
   ssize_t read(char* ptr, size_t size) override {
     if (in_pos_ == in_end_) {
       if (!flush()) return -1;  // the peer may wait for what we wrote (100 Continue)
-      if (size >= in_size_) return receive(ptr, size);
+      if (size >= in_size_) return count(receive(ptr, size));
       const ssize_t n = receive(in_.get(), in_size_);
       if (n <= 0) return n;
       in_pos_ = 0;
@@ -89,11 +92,20 @@ class ConnectionStream final : public httplib::Stream {
     const std::size_t n = std::min(size, in_end_ - in_pos_);
     std::memcpy(ptr, in_.get() + in_pos_, n);
     in_pos_ += n;
-    return static_cast<ssize_t>(n);
+    return count(static_cast<ssize_t>(n));
   }
+
+  // Bytes read() has handed out so far.
+  std::uint64_t consumed() const { return consumed_; }
 
   ssize_t write(const char* ptr, size_t size) override {
     if (failed_) return -1;
+    // httplib writes a final answer's status line and headers in one write(): remember that
+    // they are still in the buffer, so that close_after_answer() can mark them.
+    if (out_.empty() && std::string_view(ptr, size).starts_with("HTTP/1.1 ") &&
+        !std::string_view(ptr, size).starts_with("HTTP/1.1 1")) {
+      head_buffered_ = true;
+    }
     if (out_.size() + size > kWriteFlushAt) {
       if (!flush()) return -1;
       if (size >= kWriteFlushAt) return send_all(ptr, size) ? static_cast<ssize_t>(size) : -1;
@@ -115,8 +127,36 @@ class ConnectionStream final : public httplib::Stream {
   }
   socket_t socket() const override { return sock_; }
 
+  // Marks the buffered answer "Connection: close" (in place of httplib's Keep-Alive header)
+  // when its head has not been sent yet; the caller closes the connection after it.
+  void close_after_answer() {
+    if (!head_buffered_) return;
+    const std::size_t end = out_.find("\r\n\r\n");
+    if (end == std::string::npos) return;
+    std::string_view head(out_.data(), end + 2);  // each header line ends with CRLF
+    if (head.find("\r\nConnection: close\r\n") != std::string_view::npos) return;
+    const std::size_t keep_alive = head.find("\r\nKeep-Alive: ");
+    if (keep_alive != std::string_view::npos) {
+      const std::size_t line_end = head.find("\r\n", keep_alive + 2);
+      out_.erase(keep_alive + 2, line_end - keep_alive);
+    }
+    out_.insert(out_.find("\r\n") + 2, "Connection: close\r\n");
+  }
+
+  // The status code of the buffered answer, or 0 once its head has been sent.
+  int buffered_status() const {
+    if (!head_buffered_ || out_.size() < 12) return 0;
+    int status = 0;
+    for (std::size_t i = 9; i < 12; ++i) {
+      if (out_[i] < '0' || out_[i] > '9') return 0;
+      status = status * 10 + (out_[i] - '0');
+    }
+    return status;
+  }
+
   // Sends what the handlers wrote. False once a send has failed.
   bool flush() {
+    head_buffered_ = false;
     if (failed_) return false;
     if (out_.empty()) return true;
     const bool ok = send_all(out_.data(), out_.size());
@@ -150,6 +190,11 @@ class ConnectionStream final : public httplib::Stream {
     }
   }
 
+  ssize_t count(ssize_t n) {
+    if (n > 0) consumed_ += static_cast<std::uint64_t>(n);
+    return n;
+  }
+
   ssize_t receive(char* ptr, size_t size) {
     for (;;) {
       const ssize_t n = ::recv(sock_, ptr, size, 0);
@@ -180,8 +225,44 @@ class ConnectionStream final : public httplib::Stream {
   std::size_t in_end_ = 0;
   std::string out_;
   bool failed_ = false;
+  bool head_buffered_ = false;
+  std::uint64_t consumed_ = 0;
   mutable Address remote_;
   mutable Address local_;
+};
+
+// Where a request's body ends, as its headers declare it, and whether httplib got there: the
+// next request of a keep-alive connection starts right after it, or nobody knows where.
+struct Framing {
+  bool parsed = false;           // httplib parsed the request line and headers (setup_request ran)
+  std::uint64_t body_start = 0;  // the stream's consumed() when the headers were parsed
+  bool has_length = false;
+  std::uint64_t length = 0;
+  bool bad_length = false;
+  bool chunked = false;       // Transfer-Encoding
+  bool body_is_read = false;  // a method httplib 0.11 reads a body for (expect_content)
+
+  void parsed_headers(const httplib::Request& req, std::uint64_t consumed) {
+    parsed = true;
+    body_start = consumed;
+    const std::string text = req.get_header_value("Content-Length");
+    has_length = req.has_header("Content-Length");
+    bad_length = has_length && (text.empty() || text.size() > 18 ||
+                                text.find_first_not_of("0123456789") != std::string::npos);
+    length = bad_length || !has_length ? 0 : std::stoull(text);
+    chunked = req.has_header("Transfer-Encoding");
+    const std::string& m = req.method;
+    body_is_read = m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "PRI";
+  }
+
+  // After the answer: true when the stream stands where the next request starts.
+  bool kept(std::uint64_t consumed, int status) const {
+    if (!parsed || bad_length) return false;  // httplib's 400 or 414: the rest is unknown
+    // A chunked body is read to its end only by a method that reads bodies, and then only an
+    // answer below 400 says it was (0: a large answer, already on its way).
+    if (chunked) return body_is_read && status < 400;
+    return consumed - body_start >= length;  // a body left unread (a GET's, or a refused one)
+  }
 };
 
 }  // namespace
@@ -193,16 +274,31 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
                           to_timeval(read_timeout_sec_, read_timeout_usec_),
                           to_timeval(write_timeout_sec_, write_timeout_usec_), true);
     auto stopped = [this] { return svr_sock_ == INVALID_SOCKET; };
+    Framing framing;
+    // httplib calls this once the request line and headers are parsed, before routing.
+    const std::function<void(httplib::Request&)> parsed_hook = [&](httplib::Request& req) {
+      framing.parsed_headers(req, strm.consumed());
+    };
     for (std::size_t left = keep_alive_max_count_;
          left > 0 && !stopped() && strm.wait_request(keep_alive_timeout_sec_, stopped); --left) {
       bool connection_closed = false;
-      ret = process_request(strm, left == 1, connection_closed, nullptr);
+      framing = Framing{};
+      ret = process_request(strm, left == 1, connection_closed, parsed_hook);
+      // Where the next request would start is unknown after a request line or header block
+      // httplib refused (its 400 or 414), or after a body it did not read to its end (a GET's
+      // body, a multipart body it refused): answer "Connection: close", then close. The bytes
+      // left are never parsed as a request (httplib's own loop dropped whatever its
+      // per-request 4 KiB buffer held and parsed the rest).
+      const bool lost_framing = !framing.kept(strm.consumed(), strm.buffered_status());
+      if (lost_framing) strm.close_after_answer();
       if (!strm.flush()) ret = false;
-      if (!ret || connection_closed) break;
+      if (!ret || connection_closed || lost_framing) break;
     }
   }
+  // Through the library, as its own loop does (tests/tsan.supp: the socket's accept() lies
+  // inside libcpp-httplib.so too).
   ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
+  httplib::detail::close_socket(sock);
   return ret;
 }
 

@@ -90,6 +90,9 @@ void add_echo_routes(httplib::Server& server) {
   server.Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content(req.body, "application/octet-stream");
   });
+  server.Delete("/echo", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("deleted " + req.body, "text/plain");
+  });
   server.Get("/big", [](const httplib::Request& req, httplib::Response& res) {
     const auto size = static_cast<std::size_t>(std::stoul(req.get_param_value("size")));
     std::string body(size, '\0');
@@ -156,6 +159,99 @@ TEST_CASE("HttpServer keeps pipelined requests that arrive in one segment",
   REQUIRE(two != std::string::npos);
   REQUIRE(three != std::string::npos);
   CHECK((one < two && two < three));
+}
+
+TEST_CASE("HttpServer answers a request line it cannot parse with 400, then closes",
+          "[common][connection_loop]") {
+  Served s;
+  RawConnection c(s.port());
+  REQUIRE(c.connected());
+  // An unknown method: httplib refuses the line without reading the headers after it. They,
+  // and the request behind them, must not be parsed as requests of their own.
+  REQUIRE(
+      c.send("GE\xaa /ping?n=1 HTTP/1.1\r\nHost: x\r\nX-One: 1\r\n\r\n"
+             "GET /ping?n=2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto got = c.read_until([](const std::string&) { return false; });
+  CHECK(c.closed());
+  CHECK(got.starts_with("HTTP/1.1 400 Bad Request\r\n"));
+  CHECK(count(got, "HTTP/1.1 ") == 1);
+  CHECK(count(got, "\r\nConnection: close\r\n") == 1);
+  CHECK(got.find("Keep-Alive:") == std::string::npos);
+  CHECK(got.find("pong") == std::string::npos);
+}
+
+TEST_CASE("HttpServer closes after a body that httplib does not read, never parsing it",
+          "[common][connection_loop]") {
+  Served s;
+  const std::string smuggled = "GET /ping?n=2 HTTP/1.1\r\nHost: x\r\n\r\n";
+  SECTION("GET with a Content-Length: answered, Connection: close, the body never runs") {
+    RawConnection c(s.port());
+    REQUIRE(c.connected());
+    REQUIRE(c.send("GET /ping?n=1 HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                   std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled));
+    const auto got = c.read_until([](const std::string&) { return false; });
+    CHECK(c.closed());
+    CHECK(count(got, "HTTP/1.1 200 OK\r\n") == 1);
+    CHECK(got.find("\r\nConnection: close\r\n") != std::string::npos);
+    CHECK(got.ends_with("pong 1"));
+    CHECK(got.find("pong 2") == std::string::npos);
+  }
+  SECTION("a multipart body httplib refuses (no boundary): 400, Connection: close") {
+    RawConnection c(s.port());
+    REQUIRE(c.connected());
+    const std::string body = "--XyZ\r\n" + smuggled;
+    REQUIRE(c.send(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; oundary=XyZ\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body));
+    const auto got = c.read_until([](const std::string&) { return false; });
+    CHECK(c.closed());
+    CHECK(got.starts_with("HTTP/1.1 400 Bad Request\r\n"));
+    CHECK(count(got, "HTTP/1.1 ") == 1);  // the body was not parsed as a request either
+    CHECK(got.find("\r\nConnection: close\r\n") != std::string::npos);
+    CHECK(got.find("pong") == std::string::npos);
+  }
+  SECTION("a Content-Length that is not a number: answered, then closed") {
+    RawConnection c(s.port());
+    REQUIRE(c.connected());
+    REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3x\r\n\r\nabc" + smuggled));
+    c.read_until([](const std::string&) { return false; });
+    CHECK(c.closed());
+    CHECK(c.read_until([](const std::string&) { return true; }).find("pong") == std::string::npos);
+  }
+  SECTION("chunked: read to its end by POST (kept), never by GET (closed)") {
+    RawConnection post(s.port());
+    REQUIRE(post.connected());
+    REQUIRE(
+        post.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n0\r\n\r\n" +
+                  smuggled));
+    const auto kept = post.read_until([](const std::string& r) { return r.ends_with("pong 2"); });
+    CHECK(!post.closed());
+    CHECK(kept.find("\r\n\r\nhello") != std::string::npos);
+    CHECK(kept.ends_with("pong 2"));
+
+    RawConnection get(s.port());
+    REQUIRE(get.connected());
+    REQUIRE(
+        get.send("GET /ping?n=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "5\r\nhello\r\n0\r\n\r\n" +
+                 smuggled));
+    const auto closed = get.read_until([](const std::string&) { return false; });
+    CHECK(get.closed());
+    CHECK(closed.ends_with("pong 1"));
+    CHECK(closed.find("\r\nConnection: close\r\n") != std::string::npos);
+  }
+  SECTION("DELETE with a body: httplib reads it, the connection stays open") {
+    RawConnection c(s.port());
+    REQUIRE(c.connected());
+    REQUIRE(c.send("DELETE /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + smuggled));
+    const auto got = c.read_until([](const std::string& r) { return r.ends_with("pong 2"); });
+    CHECK(!c.closed());
+    CHECK(got.find("deleted abc") != std::string::npos);
+    CHECK(got.ends_with("pong 2"));
+    CHECK(got.find("Connection: close") == std::string::npos);
+  }
 }
 
 TEST_CASE("HttpServer sends 100 Continue before it waits for the body",
