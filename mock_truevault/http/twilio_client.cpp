@@ -1,5 +1,9 @@
 #include "mock_truevault/http/twilio_client.hpp"
 
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -13,94 +17,284 @@ namespace mock::truevault::http {
 
 namespace {
 
-// The SAX handler behind read_twilio_reply(): records the top-level members it is after and
-// skips everything else without building it.
-class ReplyReader {
- public:
-  using json = nlohmann::json;
-  explicit ReplyReader(TwilioReply& out) : out_(out) {}
+// The reader behind read_twilio_reply(): one pass over the text that checks it is JSON as
+// nlohmann's parser does (RFC 8259 grammar, strings of well-formed UTF-8 without raw control
+// characters, escapes and surrogate pairs, numbers, true/false/null, a leading UTF-8 BOM
+// skipped, nothing but whitespace after the value, up to a NUL byte) and hands out the values of
+// the top-level object's members. Nothing is built but the three strings wanted. nlohmann's SAX
+// parser copied every character of every token into two buffers: ~75k instructions per 1 KB reply,
+// a fifth of mock_truevault's work per SMS (bench/README.md, session 6).
+class ReplyScanner {
+  // Bytes a string holds as they are: printable ASCII but the quote and the backslash.
+  static constexpr std::array<bool, 256> kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return plain;
+  }();
 
-  bool null() { return other(); }
-  bool boolean(bool /*value*/) { return other(); }
-  bool number_integer(json::number_integer_t value) { return integer(value); }
-  bool number_unsigned(json::number_unsigned_t value) {
-    return integer(static_cast<std::int64_t>(value));
-  }
-  bool number_float(json::number_float_t /*value*/, const json::string_t& /*text*/) {
-    return other();
-  }
-  bool string(json::string_t& value) {
-    if (member() && field_ == Field::kSid) {
-      out_.sid = std::move(value);
-    } else if (member() && field_ == Field::kMessage) {
-      out_.message = std::move(value);
-    } else {
-      other();
+ public:
+  explicit ReplyScanner(std::string_view text) : s_(text) {}
+
+  bool read(TwilioReply& out) {
+    if (!skip_bom()) return false;
+    enum class Next { kValue, kKey, kAfterValue };
+    Next next = Next::kValue;
+    Field field = Field::kOther;  // the top-level member whose value comes next
+    for (;;) {
+      skip_ws();
+      if (next == Next::kKey) {
+        std::string_view raw;
+        bool escaped = false;
+        if (!string(raw, escaped)) return false;
+        field = Field::kOther;
+        if (stack_.size() == 1) {
+          std::string decoded;
+          if (escaped && !decode(raw, decoded)) return false;
+          const std::string_view name = escaped ? std::string_view(decoded) : raw;
+          field = name == "sid"       ? Field::kSid
+                  : name == "code"    ? Field::kCode
+                  : name == "message" ? Field::kMessage
+                                      : Field::kOther;
+        }
+        skip_ws();
+        if (!eat(':')) return false;
+        next = Next::kValue;
+        continue;
+      }
+      if (next == Next::kAfterValue) {
+        // nlohmann reads a NUL byte outside a string as the end of the input.
+        if (stack_.empty()) return pos_ == s_.size() || s_[pos_] == '\0';
+        const char open = stack_.back();
+        if (eat(',')) {
+          next = open == '{' ? Next::kKey : Next::kValue;
+        } else if (eat(open == '{' ? '}' : ']')) {
+          stack_.pop_back();
+        } else {
+          return false;
+        }
+        continue;
+      }
+      // A value; `member` when it is the value of a top-level member.
+      const bool member = stack_.size() == 1 && stack_.back() == '{';
+      const Field target = member ? field : Field::kOther;
+      if (pos_ == s_.size()) return false;
+      const char c = s_[pos_];
+      if (c == '{' || c == '[') {
+        if (stack_.empty() && c == '{') out.is_object = true;
+        absent(out, target);
+        stack_.push_back(c);
+        ++pos_;
+        skip_ws();
+        if (eat(c == '{' ? '}' : ']')) {
+          stack_.pop_back();
+          next = Next::kAfterValue;
+        } else {
+          next = c == '{' ? Next::kKey : Next::kValue;
+        }
+        continue;
+      }
+      if (c == '"') {
+        std::string_view raw;
+        bool escaped = false;
+        if (!string(raw, escaped)) return false;
+        if (target == Field::kSid || target == Field::kMessage) {
+          std::string value;
+          if (escaped && !decode(raw, value)) return false;
+          (target == Field::kSid ? out.sid : out.message) =
+              escaped ? std::move(value) : std::string(raw);
+        } else {
+          absent(out, target);
+        }
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        std::optional<std::int64_t> integer;
+        if (!number(integer)) return false;
+        if (target == Field::kCode && integer) {
+          out.code = integer;
+        } else {
+          absent(out, target);
+        }
+      } else if (literal("true") || literal("false") || literal("null")) {
+        absent(out, target);
+      } else {
+        return false;
+      }
+      next = Next::kAfterValue;
     }
-    return true;
-  }
-  bool binary(json::binary_t& /*value*/) { return other(); }
-  bool start_object(std::size_t /*elements*/) {
-    if (depth_ == 0) {
-      out_.is_object = true;
-    } else {
-      other();
-    }
-    ++depth_;
-    return true;
-  }
-  bool end_object() {
-    --depth_;
-    return true;
-  }
-  bool start_array(std::size_t /*elements*/) {
-    other();
-    ++depth_;
-    return true;
-  }
-  bool end_array() {
-    --depth_;
-    return true;
-  }
-  bool key(json::string_t& name) {
-    if (depth_ == 1) {
-      field_ = name == "sid"       ? Field::kSid
-               : name == "code"    ? Field::kCode
-               : name == "message" ? Field::kMessage
-                                   : Field::kOther;
-    }
-    return true;
-  }
-  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
-                   const nlohmann::detail::exception& /*error*/) {
-    return false;
   }
 
  private:
   enum class Field { kOther, kSid, kCode, kMessage };
 
-  // A value of the top-level object (not of a nested container).
-  bool member() const { return depth_ == 1 && out_.is_object; }
-  // A value that is not what the current member must hold: that member counts as absent.
-  bool other() {
-    if (member()) {
-      if (field_ == Field::kSid) out_.sid.reset();
-      if (field_ == Field::kCode) out_.code.reset();
-      if (field_ == Field::kMessage) out_.message.reset();
+  // A member holding a value of another type counts as absent (the last duplicate decides).
+  static void absent(TwilioReply& out, Field field) {
+    if (field == Field::kSid) out.sid.reset();
+    if (field == Field::kCode) out.code.reset();
+    if (field == Field::kMessage) out.message.reset();
+  }
+
+  bool skip_bom() {
+    if (!s_.starts_with('\xEF')) return true;
+    if (!s_.starts_with("\xEF\xBB\xBF")) return false;
+    pos_ = 3;
+    return true;
+  }
+  void skip_ws() {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool eat(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  bool literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+  std::uint8_t byte(std::size_t at) const {
+    return at < s_.size() ? static_cast<std::uint8_t>(s_[at]) : 0;
+  }
+  bool continuation(std::size_t at, std::uint8_t lo = 0x80, std::uint8_t hi = 0xBF) const {
+    const std::uint8_t b = byte(at);
+    return at < s_.size() && b >= lo && b <= hi;
+  }
+  // Four hex digits at pos_ (after "\u"), as a code unit.
+  bool hex4(unsigned& unit) {
+    if (pos_ + 4 > s_.size()) return false;
+    unit = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char h = s_[pos_++];
+      const int v = h >= '0' && h <= '9'   ? h - '0'
+                    : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                    : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                           : -1;
+      if (v < 0) return false;
+      unit = unit * 16 + static_cast<unsigned>(v);
     }
     return true;
   }
-  bool integer(std::int64_t value) {
-    if (member() && field_ == Field::kCode) {
-      out_.code = value;
-      return true;
+  // A string token at pos_: `raw` is what lies between the quotes; `escaped` if it holds '\'.
+  bool string(std::string_view& raw, bool& escaped) {
+    if (!eat('"')) return false;
+    const std::size_t begin = pos_;
+    for (;;) {
+      // Printable ASCII first: nearly every byte of a reply (locals, so that the loop keeps
+      // them in registers: a char store could alias the members).
+      const char* p = s_.data() + pos_;
+      const char* const end = s_.data() + s_.size();
+      while (p < end && kPlain[static_cast<std::uint8_t>(*p)]) ++p;
+      pos_ = static_cast<std::size_t>(p - s_.data());
+      if (pos_ >= s_.size()) return false;
+      const std::uint8_t b = byte(pos_);
+      if (b == '"') break;
+      if (b < 0x20) return false;
+      if (b == '\\') {
+        escaped = true;
+        ++pos_;
+        const char e = pos_ < s_.size() ? s_[pos_++] : '\0';
+        if (e == 'u') {
+          unsigned unit = 0;
+          if (!hex4(unit)) return false;
+          if (unit >= 0xDC00 && unit <= 0xDFFF) return false;  // a low surrogate alone
+          if (unit >= 0xD800 && unit <= 0xDBFF) {
+            unsigned low = 0;
+            if (!eat('\\') || !eat('u') || !hex4(low) || low < 0xDC00 || low > 0xDFFF) {
+              return false;
+            }
+          }
+        } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos || e == '\0') {
+          return false;
+        }
+        continue;
+      }
+      // UTF-8 as RFC 3629 allows it: no overlong forms, no surrogates, nothing past U+10FFFF.
+      std::size_t length = 1;
+      if (b >= 0xC2 && b <= 0xDF) {
+        length = continuation(pos_ + 1) ? 2 : 0;
+      } else if (b == 0xE0) {
+        length = continuation(pos_ + 1, 0xA0) && continuation(pos_ + 2) ? 3 : 0;
+      } else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) {
+        length = continuation(pos_ + 1) && continuation(pos_ + 2) ? 3 : 0;
+      } else if (b == 0xED) {
+        length = continuation(pos_ + 1, 0x80, 0x9F) && continuation(pos_ + 2) ? 3 : 0;
+      } else if (b == 0xF0) {
+        length = continuation(pos_ + 1, 0x90) && continuation(pos_ + 2) && continuation(pos_ + 3)
+                     ? 4
+                     : 0;
+      } else if (b >= 0xF1 && b <= 0xF3) {
+        length = continuation(pos_ + 1) && continuation(pos_ + 2) && continuation(pos_ + 3) ? 4 : 0;
+      } else if (b == 0xF4) {
+        length =
+            continuation(pos_ + 1, 0x80, 0x8F) && continuation(pos_ + 2) && continuation(pos_ + 3)
+                ? 4
+                : 0;
+      } else if (b >= 0x80) {
+        length = 0;
+      }
+      if (length == 0) return false;
+      pos_ += length;
     }
-    return other();
+    raw = s_.substr(begin, pos_ - begin);
+    ++pos_;  // the closing quote
+    return true;
+  }
+  // A number token at pos_; `integer` holds its value when nlohmann would make it an integer
+  // (no fraction or exponent, within int64, or within uint64 and then cast as the DOM's get()).
+  bool number(std::optional<std::int64_t>& integer) {
+    const std::size_t begin = pos_;
+    const bool negative = eat('-');
+    auto digits = [&] {
+      const std::size_t from = pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      return pos_ - from;
+    };
+    if (eat('0')) {
+      // a leading zero stands alone: "01" ends the number after "0" (the grammar refuses it)
+    } else if (pos_ < s_.size() && s_[pos_] >= '1' && s_[pos_] <= '9') {
+      digits();
+    } else {
+      return false;
+    }
+    bool is_integer = true;
+    if (eat('.')) {
+      is_integer = false;
+      if (digits() == 0) return false;
+    }
+    if (eat('e') || eat('E')) {
+      is_integer = false;
+      if (!eat('+')) eat('-');
+      if (digits() == 0) return false;
+    }
+    const std::string text(s_.substr(begin, pos_ - begin));
+    errno = 0;
+    if (is_integer && negative) {
+      const long long v = std::strtoll(text.c_str(), nullptr, 10);
+      if (errno == 0) integer = static_cast<std::int64_t>(v);
+    } else if (is_integer) {
+      const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+      if (errno == 0) integer = static_cast<std::int64_t>(v);
+    }
+    if (integer) return true;
+    // A float (or an integer past 64 bits, which nlohmann reads as one): past double's range
+    // it is nlohmann's "number overflow", a parse error.
+    return std::isfinite(std::strtod(text.c_str(), nullptr));
+  }
+  // A string token that holds escapes, decoded (rare: Twilio's replies are plain ASCII).
+  static bool decode(std::string_view raw, std::string& out) {
+    const auto token = nlohmann::json::parse("\"" + std::string(raw) + "\"", nullptr, false);
+    if (!token.is_string()) return false;
+    out = token.get<std::string>();
+    return true;
   }
 
-  TwilioReply& out_;
-  int depth_ = 0;
-  Field field_ = Field::kOther;
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  std::string stack_;  // the open containers, '{' or '['
 };
 
 // A client for `base_url` (scheme://host[:port], checked by the caller): http through the
@@ -130,8 +324,7 @@ std::unique_ptr<httplib::ClientImpl> make_client(std::string_view base_url) {
 
 TwilioReply read_twilio_reply(std::string_view body) {
   TwilioReply reply;
-  ReplyReader reader(reply);
-  if (!nlohmann::json::sax_parse(body, &reader)) return TwilioReply{};
+  if (!ReplyScanner(body).read(reply)) return TwilioReply{};
   return reply;
 }
 
