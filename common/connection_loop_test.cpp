@@ -69,6 +69,12 @@ class RawConnection {
   std::string received_;
 };
 
+// Fails the test unless `c` connected and took all of `bytes`.
+void send_raw(RawConnection& c, const std::string& bytes) {
+  REQUIRE(c.connected());
+  REQUIRE(c.send(bytes));
+}
+
 std::size_t count(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
   for (auto at = haystack.find(needle); at != std::string::npos;
@@ -145,11 +151,10 @@ TEST_CASE("HttpServer keeps pipelined requests that arrive in one segment",
           "[common][connection_loop]") {
   Served s;
   RawConnection c(s.port());
-  REQUIRE(c.connected());
-  REQUIRE(
-      c.send("GET /ping?n=1 HTTP/1.1\r\nHost: x\r\n\r\n"
-             "GET /ping?n=2 HTTP/1.1\r\nHost: x\r\n\r\n"
-             "GET /ping?n=3 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  send_raw(c,
+           "GET /ping?n=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+           "GET /ping?n=2 HTTP/1.1\r\nHost: x\r\n\r\n"
+           "GET /ping?n=3 HTTP/1.1\r\nHost: x\r\n\r\n");
   const auto got = c.read_until([](const std::string& r) { return r.find("pong 3") != r.npos; });
   CHECK(count(got, "HTTP/1.1 200 OK") == 3);
   const auto one = got.find("pong 1");
@@ -186,9 +191,8 @@ TEST_CASE("HttpServer closes after a body that httplib does not read, never pars
   const std::string smuggled = "GET /ping?n=2 HTTP/1.1\r\nHost: x\r\n\r\n";
   SECTION("GET with a Content-Length: answered, Connection: close, the body never runs") {
     RawConnection c(s.port());
-    REQUIRE(c.connected());
-    REQUIRE(c.send("GET /ping?n=1 HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                   std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled));
+    send_raw(c, "GET /ping?n=1 HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                    std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled);
     const auto got = c.read_until([](const std::string&) { return false; });
     CHECK(c.closed());
     CHECK(count(got, "HTTP/1.1 200 OK\r\n") == 1);
@@ -213,30 +217,27 @@ TEST_CASE("HttpServer closes after a body that httplib does not read, never pars
   }
   SECTION("a Content-Length that is not a number: answered, then closed") {
     RawConnection c(s.port());
-    REQUIRE(c.connected());
-    REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3x\r\n\r\nabc" + smuggled));
+    send_raw(c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3x\r\n\r\nabc" + smuggled);
     c.read_until([](const std::string&) { return false; });
     CHECK(c.closed());
     CHECK(c.read_until([](const std::string&) { return true; }).find("pong") == std::string::npos);
   }
   SECTION("chunked: read to its end by POST (kept), never by GET (closed)") {
     RawConnection post(s.port());
-    REQUIRE(post.connected());
-    REQUIRE(
-        post.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                  "5\r\nhello\r\n0\r\n\r\n" +
-                  smuggled));
+    send_raw(post,
+             "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "5\r\nhello\r\n0\r\n\r\n" +
+                 smuggled);
     const auto kept = post.read_until([](const std::string& r) { return r.ends_with("pong 2"); });
     CHECK(!post.closed());
     CHECK(kept.find("\r\n\r\nhello") != std::string::npos);
     CHECK(kept.ends_with("pong 2"));
 
     RawConnection get(s.port());
-    REQUIRE(get.connected());
-    REQUIRE(
-        get.send("GET /ping?n=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                 "5\r\nhello\r\n0\r\n\r\n" +
-                 smuggled));
+    send_raw(get,
+             "GET /ping?n=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "5\r\nhello\r\n0\r\n\r\n" +
+                 smuggled);
     const auto closed = get.read_until([](const std::string&) { return false; });
     CHECK(get.closed());
     CHECK(closed.ends_with("pong 1"));
@@ -244,8 +245,7 @@ TEST_CASE("HttpServer closes after a body that httplib does not read, never pars
   }
   SECTION("DELETE with a body: httplib reads it, the connection stays open") {
     RawConnection c(s.port());
-    REQUIRE(c.connected());
-    REQUIRE(c.send("DELETE /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + smuggled));
+    send_raw(c, "DELETE /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + smuggled);
     const auto got = c.read_until([](const std::string& r) { return r.ends_with("pong 2"); });
     CHECK(!c.closed());
     CHECK(got.find("deleted abc") != std::string::npos);
@@ -258,9 +258,8 @@ TEST_CASE("HttpServer sends 100 Continue before it waits for the body",
           "[common][connection_loop]") {
   Served s;
   RawConnection c(s.port());
-  REQUIRE(c.connected());
-  REQUIRE(c.send(
-      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  send_raw(c,
+           "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
   // A client that waits for the interim answer gets it without sending the body first.
   const auto interim =
       c.read_until([](const std::string& r) { return r.find("100 Continue\r\n\r\n") != r.npos; },
@@ -298,8 +297,7 @@ TEST_CASE("HttpServer's stop() does not wait for an idle keep-alive connection",
           "[common][connection_loop]") {
   Served s;
   RawConnection c(s.port());
-  REQUIRE(c.connected());
-  REQUIRE(c.send("GET /ping?n=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  send_raw(c, "GET /ping?n=1 HTTP/1.1\r\nHost: x\r\n\r\n");
   c.read_until([](const std::string& r) { return r.find("pong 1") != r.npos; });
   const auto started = Clock::now();
   s.runner->stop();  // the keep-alive timeout is 2 s
@@ -324,8 +322,7 @@ TEST_CASE(
   RawConnection idle(port);
   RawConnection stalled(port);
   REQUIRE(idle.connected());
-  REQUIRE(stalled.connected());
-  REQUIRE(stalled.send("GET /ping HTTP/1.1\r\nHo"));  // half a request, then nothing
+  send_raw(stalled, "GET /ping HTTP/1.1\r\nHo");  // half a request, then nothing
   const auto started = Clock::now();
   idle.read_until([](const std::string&) { return false; }, std::chrono::milliseconds(4000));
   stalled.read_until([](const std::string&) { return false; }, std::chrono::milliseconds(4000));
