@@ -278,8 +278,7 @@ class ConnectionStream final : public httplib::Stream {
 struct Framing {
   bool parsed = false;           // httplib parsed the request line and headers (setup_request ran)
   std::uint64_t body_start = 0;  // the stream's consumed() when the headers were parsed
-  bool has_length = false;
-  std::uint64_t length = 0;
+  std::uint64_t length = 0;      // Content-Length; 0 when absent
   bool bad_length = false;
   bool chunked = false;       // Transfer-Encoding
   bool body_is_read = false;  // a method httplib 0.11 reads a body for (expect_content)
@@ -288,7 +287,7 @@ struct Framing {
     parsed = true;
     body_start = consumed;
     const std::string text = req.get_header_value("Content-Length");
-    has_length = req.has_header("Content-Length");
+    const bool has_length = req.has_header("Content-Length");
     bad_length = has_length && (text.empty() || text.size() > 18 ||
                                 text.find_first_not_of("0123456789") != std::string::npos);
     length = bad_length || !has_length ? 0 : std::stoull(text);

@@ -43,14 +43,11 @@ class ReplyScanner {
     for (;;) {
       skip_ws();
       if (next == Next::kKey) {
-        std::string_view raw;
-        bool escaped = false;
-        if (!string(raw, escaped)) return false;
+        std::string_view name;
+        std::string decoded;
+        if (!text(name, decoded)) return false;
         field = Field::kOther;
         if (stack_.size() == 1) {
-          std::string decoded;
-          if (escaped && !decode(raw, decoded)) return false;
-          const std::string_view name = escaped ? std::string_view(decoded) : raw;
           field = name == "sid"       ? Field::kSid
                   : name == "code"    ? Field::kCode
                   : name == "message" ? Field::kMessage
@@ -94,14 +91,11 @@ class ReplyScanner {
         continue;
       }
       if (c == '"') {
-        std::string_view raw;
-        bool escaped = false;
-        if (!string(raw, escaped)) return false;
+        std::string_view value;
+        std::string decoded;
+        if (!text(value, decoded)) return false;
         if (target == Field::kSid || target == Field::kMessage) {
-          std::string value;
-          if (escaped && !decode(raw, value)) return false;
-          (target == Field::kSid ? out.sid : out.message) =
-              escaped ? std::move(value) : std::string(raw);
+          (target == Field::kSid ? out.sid : out.message) = std::string(value);
         } else {
           absent(out, target);
         }
@@ -284,11 +278,16 @@ class ReplyScanner {
     // it is nlohmann's "number overflow", a parse error.
     return std::isfinite(std::strtod(text.c_str(), nullptr));
   }
-  // A string token that holds escapes, decoded (rare: Twilio's replies are plain ASCII).
-  static bool decode(std::string_view raw, std::string& out) {
-    const auto token = nlohmann::json::parse("\"" + std::string(raw) + "\"", nullptr, false);
+  // A string token at pos_, as text: `view` is its bytes when it holds no escape, else the
+  // decoded text kept in `storage` (rare: Twilio's replies are plain ASCII).
+  bool text(std::string_view& view, std::string& storage) {
+    bool escaped = false;
+    if (!string(view, escaped)) return false;
+    if (!escaped) return true;
+    const auto token = nlohmann::json::parse("\"" + std::string(view) + "\"", nullptr, false);
     if (!token.is_string()) return false;
-    out = token.get<std::string>();
+    storage = token.get<std::string>();
+    view = storage;
     return true;
   }
 
