@@ -164,6 +164,19 @@ std::optional<Message> Lifecycle::step(const Message& message, TimePoint at,
   return set_status(message, *next, std::nullopt, at, service);
 }
 
+void Lifecycle::take_due_steps(Message& m, TimePoint now, const MessagingService* service,
+                               const std::function<void(const Message&)>& on_step) const {
+  while (m.next_at && *m.next_at <= now) {
+    auto next = step(m, *m.next_at, service);
+    if (!next) {
+      m.next_at.reset();
+      return;
+    }
+    m = std::move(*next);
+    on_step(m);
+  }
+}
+
 Message Lifecycle::set_status(const Message& message, MessageStatus status,
                               std::optional<int> error_code, TimePoint at,
                               const MessagingService* service) const {

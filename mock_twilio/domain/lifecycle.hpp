@@ -16,6 +16,7 @@
 // read-modify-write of a message row between request threads and the scheduler.
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -76,6 +77,11 @@ class Lifecycle {
   // Service when it has one (picks the sender). nullopt when the message has no next step.
   std::optional<Message> step(const Message& message, TimePoint at,
                               const MessagingService* service) const;
+  // Every step of `m` due by `now`, in order (immediate mode: queued -> sending -> sent ->
+  // delivered at once), each at its due time; `on_step` sees each new state. `m` ends as the
+  // last one, with next_at the next due time (none when final).
+  void take_due_steps(Message& m, TimePoint now, const MessagingService* service,
+                      const std::function<void(const Message&)>& on_step) const;
   // Any status, set by hand (manual advance) at `at`; error_code for failed/undelivered
   // (defaults: the planned one, else 30008 / 30003).
   Message set_status(const Message& message, MessageStatus status, std::optional<int> error_code,

@@ -132,19 +132,24 @@ TEST_CASE("timed mode: each status waits its delay; callbacks in order", "[twili
   CHECK(log[2].response_code == 200);
 }
 
-TEST_CASE("immediate mode: messages due together take all their steps in one pass",
+TEST_CASE("immediate mode: a message takes every step at its create; the worker sends callbacks",
           "[twilio][lifecycle]") {
-  // One worker pass per batch: each message takes every step due by now (one read, one write
-  // per message), its callbacks queued step by step; messages due at the same instant are
-  // queued message by message, each in queued -> sending -> sent -> delivered order.
+  // The create takes every step due by now before the row is stored (one write per message),
+  // its callbacks queued step by step after it; the worker only sends them, message by
+  // message, each in queued -> sending -> sent -> delivered order.
   World w(Progression::kImmediate);
   const auto a = w.send("+15550001111", "http://cb/a");
   const auto b = w.send("+15550001112", "http://cb/b");
   const auto failed = w.send("+15550100011", "http://cb/f");
-  CHECK(w.engine.run_due());
+  CHECK(a.status == S::kQueued);  // the create's response
   CHECK(w.status(a.sid) == S::kDelivered);
   CHECK(w.status(b.sid) == S::kDelivered);
   CHECK(w.status(failed.sid) == S::kFailed);
+  CHECK(w.repo.find_message_by_sid(a.sid)->date_sent == w.clock.now());
+  CHECK(w.sender.requests.empty());  // nothing is sent on the request thread
+  REQUIRE(w.repo.list_callbacks(a.sid).size() == 3);
+  CHECK(w.repo.list_callbacks(a.sid)[0].state == CallbackState::kPending);
+  CHECK(w.engine.run_due());
   std::vector<std::string> order;
   for (const auto& req : w.sender.requests) {
     for (const auto& [k, v] : req.params) {
@@ -157,6 +162,25 @@ TEST_CASE("immediate mode: messages due together take all their steps in one pas
                                           "http://cb/f failed"});
   CHECK_FALSE(w.repo.find_message_by_sid(a.sid)->next_at);
   CHECK_FALSE(w.engine.run_due());  // nothing left
+}
+
+TEST_CASE("zero step delays: steps due at creation are taken there, later ones by the worker",
+          "[twilio][lifecycle]") {
+  // Timed mode with queued and sending delays of 0: queued -> sending -> sent at the create,
+  // sent -> delivered after its 2 s on the worker; callbacks in order across the two.
+  World w;
+  w.lifecycle.set_settings({Progression::kTimed, {1s, 0s, 0s, 2s}});
+  const auto m = w.send("+15550001111");
+  CHECK(m.status == S::kQueued);
+  const auto sent = *w.repo.find_message_by_sid(m.sid);
+  CHECK(sent.status == S::kSent);
+  CHECK(sent.next_at == w.clock.now() + 2s);
+  w.engine.run_due();
+  CHECK(w.status(m.sid) == S::kSent);
+  w.clock.advance(2s);
+  w.engine.run_due();
+  CHECK(w.status(m.sid) == S::kDelivered);
+  CHECK(w.callback_statuses() == std::vector<std::string>{"sending", "sent", "delivered"});
 }
 
 TEST_CASE("timed mode: a jump of the clock runs the whole chain at the scheduled times",
@@ -238,6 +262,7 @@ TEST_CASE("callback URL: message, else service, else the From number", "[twilio]
   CHECK(svc->status == S::kAccepted);
   CHECK_FALSE(svc->from);
   CHECK(svc->num_segments == 0);
+  CHECK(w.repo.find_message_by_sid(svc->sid)->from == "+15557778888");  // picked at the create
   w.engine.run_due();
   REQUIRE(w.sender.requests.size() == 4);  // queued, sending, sent, delivered
   CHECK(w.sender.requests[0].url == "http://cb/service");

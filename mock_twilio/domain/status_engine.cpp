@@ -121,16 +121,10 @@ bool StatusEngine::run_due_transitions() {
       if (m.messaging_service_sid) {
         service = repo_.find_messaging_service(m.account_sid, *m.messaging_service_sid);
       }
-      while (m.next_at && *m.next_at <= now) {
-        auto next = lifecycle_.step(m, *m.next_at, service ? &*service : nullptr);
-        if (!next) {
-          m.next_at.reset();
-          break;
-        }
-        m = std::move(*next);
-        status_changed(m);
+      lifecycle_.take_due_steps(m, now, service ? &*service : nullptr, [&](const Message& step) {
+        status_changed(step);
         ran = true;
-      }
+      });
       const bool sender_changed = m.from != sender;
       changes.push_back(MessageChange{std::move(m), sender_changed});
     }

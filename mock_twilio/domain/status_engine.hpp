@@ -37,8 +37,9 @@ class StatusEngine {
   CallbackOptions callback_options() const;
   void set_callback_options(const CallbackOptions& options);
 
-  // Queues the status callback(s) for `m`'s new status (call with message_mutex held, after
-  // the row is written). Nothing for test accounts or without a callback URL.
+  // Queues the status callback(s) for `m`'s new status (call after the row is written: with
+  // message_mutex held for an existing row). Nothing for test accounts or without a callback
+  // URL.
   void status_changed(const Message& m);
   // Runs every transition due now (to quiescence), then every callback due now. Returns true
   // when anything ran. Called by the scheduler only (one thread).
