@@ -33,11 +33,10 @@ namespace mock::common {
 namespace {
 
 // The socket calls of this file. In TSan builds they are made as raw system calls, which TSan
-// does not see: the sockets are created (accept, socket) and, on the client, closed inside
-// libcpp-httplib.so, where TSan's interceptors are off (tests/tsan.supp), so TSan's record of
-// each fd number is that of an earlier life (a file another thread read or closed) and any
-// access it saw here would "race" with it. Invisible, as they were inside httplib's own loop.
-// The loop's memory accesses stay instrumented.
+// does not see: the sockets are accepted inside libcpp-httplib.so, where TSan's interceptors are
+// off (tests/tsan.supp), so TSan's record of each fd number is that of an earlier life (a file
+// another thread read or closed) and any access it saw here would "race" with it. Invisible, as
+// they were inside httplib's own loop. The loop's memory accesses stay instrumented.
 #if MOCK_TSAN
 ssize_t sys_recv(int fd, void* buf, size_t n) {
   return ::syscall(SYS_recvfrom, fd, buf, n, 0, nullptr, nullptr);
@@ -62,8 +61,7 @@ void sys_close(int fd) {
 }
 #endif
 
-constexpr std::size_t kServerReadBuffer = 16 * 1024;  // per connection
-constexpr std::size_t kClientReadBuffer = 4 * 1024;   // per request
+constexpr std::size_t kReadBuffer = 16 * 1024;  // per connection
 constexpr std::size_t kWriteFlushAt = 64 * 1024;
 constexpr int kIdleSliceMs = 10;  // how often an idle connection looks at stop()
 
@@ -104,19 +102,15 @@ struct Address {
 
 class ConnectionStream final : public httplib::Stream {
  public:
-  // `timeouts` sets SO_RCVTIMEO and SO_SNDTIMEO on the socket (the server, once per
-  // connection); a client's sockets have them from their socket options.
-  ConnectionStream(socket_t sock, std::size_t read_buffer, timeval read_timeout,
-                   timeval write_timeout, bool set_timeouts)
+  // Sets the read and write timeouts as SO_RCVTIMEO and SO_SNDTIMEO, once per connection.
+  ConnectionStream(socket_t sock, timeval read_timeout, timeval write_timeout)
       : sock_(sock),
         write_timeout_ms_(
             static_cast<int>(write_timeout.tv_sec * 1000 + write_timeout.tv_usec / 1000)),
-        in_(new char[read_buffer]),
-        in_size_(read_buffer) {
-    if (set_timeouts) {
-      setsockopt(sock_, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof(read_timeout));
-      setsockopt(sock_, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof(write_timeout));
-    }
+        in_(new char[kReadBuffer]),
+        in_size_(kReadBuffer) {
+    setsockopt(sock_, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof(read_timeout));
+    setsockopt(sock_, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof(write_timeout));
   }
 
   bool is_readable() const override { return in_pos_ < in_end_ || wait(POLLIN, 0); }
@@ -311,9 +305,8 @@ struct Framing {
 bool HttpServer::process_and_close_socket(socket_t sock) {
   bool ret = false;
   {
-    ConnectionStream strm(sock, kServerReadBuffer,
-                          to_timeval(read_timeout_sec_, read_timeout_usec_),
-                          to_timeval(write_timeout_sec_, write_timeout_usec_), true);
+    ConnectionStream strm(sock, to_timeval(read_timeout_sec_, read_timeout_usec_),
+                          to_timeval(write_timeout_sec_, write_timeout_usec_));
     auto stopped = [this] { return svr_sock_ == INVALID_SOCKET; };
     Framing framing;
     // httplib calls this once the request line and headers are parsed, before routing.
@@ -338,27 +331,6 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
   }
   sys_close(sock);
   return ret;
-}
-
-HttpClient::HttpClient(const std::string& host, int port) : httplib::ClientImpl(host, port) {
-  // Called for each new socket, after TCP_NODELAY: the read and write timeouts as socket
-  // options, so that a read blocks in recv() with no poll() before it.
-  set_socket_options([this](socket_t sock) {
-    const timeval read_timeout = to_timeval(read_timeout_sec_, read_timeout_usec_);
-    const timeval write_timeout = to_timeval(write_timeout_sec_, write_timeout_usec_);
-    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof(read_timeout));
-    setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof(write_timeout));
-  });
-}
-
-bool HttpClient::process_socket(const Socket& socket,
-                                std::function<bool(httplib::Stream& strm)> callback) {
-  ConnectionStream strm(socket.sock, kClientReadBuffer,
-                        to_timeval(read_timeout_sec_, read_timeout_usec_),
-                        to_timeval(write_timeout_sec_, write_timeout_usec_), false);
-  // The request is sent at the first read (the response line), or here if none came.
-  const bool ok = callback(strm);
-  return strm.flush() && ok;
 }
 
 }  // namespace mock::common

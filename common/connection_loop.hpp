@@ -13,7 +13,7 @@
 //  - writes are buffered and sent together when the request is done, before any read that
 //    would block (so "100 Continue" reaches a waiting client), or once 64 KiB are pending;
 //  - the peer's and our own address are read once per connection.
-// HttpClient (below) is the client side of the same stream.
+// The client side, for mock_truevault's calls to Twilio, is common::HttpConnection.
 // Unchanged from httplib: the keep-alive count and timeout, the read and write timeouts, and
 // that an idle connection notices stop() within ~10 ms.
 
@@ -24,20 +24,6 @@ namespace mock::common {
 class HttpServer : public httplib::Server {
  private:
   bool process_and_close_socket(socket_t sock) override;
-};
-
-// A plain-HTTP httplib::ClientImpl whose requests go through the same buffered stream: the
-// request line, headers and body leave in one send() (httplib's own client sends headers and
-// body apart, each after a poll()), and the response is read with recv() under SO_RCVTIMEO.
-// Its read and write timeouts must be set before its first request (they become socket
-// options when it connects). Not safe for concurrent use, like any httplib client.
-class HttpClient : public httplib::ClientImpl {
- public:
-  HttpClient(const std::string& host, int port);
-
- private:
-  bool process_socket(const Socket& socket,
-                      std::function<bool(httplib::Stream& strm)> callback) override;
 };
 
 }  // namespace mock::common

@@ -16,9 +16,9 @@
 //
 // With --connection-loop mock it serves its connections through the mocks' own keep-alive loop
 // (common/connection_loop.*: buffered, one send per answer) instead of httplib's, and forwards
-// through the same stream (common::HttpClient, as mock_truevault does): the bench's
-// information row that shows how much of a ratio that loop makes. Without it, the baseline is
-// httplib's own, as issue 6 defines it.
+// through the mocks' client connection (common::HttpConnection, as mock_truevault does): the
+// bench's information row that shows how much of a ratio that loop makes. Without it, the baseline
+// is httplib's own, as issue 6 defines it.
 //
 // Usage: bench_baseline [--port N] [--port-file PATH] [--forward-to PORT]
 //                       [--connection-loop httplib|mock]   (port 0 = ephemeral, the default)
@@ -35,6 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/connection_loop.hpp"
+#include "common/http_connection.hpp"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -169,20 +170,36 @@ int main(int argc, char** argv) {
   server.Post(R"(/v1/users/([0-9a-f-]{36})/message/sms)", [&](const httplib::Request&,
                                                               httplib::Response& res) {
     if (forward_to != 0) {
-      thread_local const std::unique_ptr<httplib::ClientImpl> client = [&] {
-        std::unique_ptr<httplib::ClientImpl> c =
-            mock_loop ? std::make_unique<mock::common::HttpClient>("127.0.0.1", forward_to)
-                      : std::make_unique<httplib::ClientImpl>("127.0.0.1", forward_to);
-        c->set_keep_alive(true);
-        c->set_tcp_nodelay(true);
-        return c;
-      }();
-      const auto reply =
-          client->Post(std::string("/2010-04-01/Accounts/") + kAccount + "/Messages.json",
-                       "To=%2B15550001111&From=%2B15557778888&Body=Please+check+your+messages",
-                       "application/x-www-form-urlencoded");
-      if (!reply || reply->status != 201 ||
-          !nlohmann::json::parse(reply->body, nullptr, false).contains("sid")) {
+      const std::string path = std::string("/2010-04-01/Accounts/") + kAccount + "/Messages.json";
+      const std::string form =
+          "To=%2B15550001111&From=%2B15557778888&Body=Please+check+your+messages";
+      int status = 0;
+      std::string body;
+      if (mock_loop) {
+        thread_local mock::common::HttpConnection connection("127.0.0.1", forward_to,
+                                                             std::chrono::seconds(5));
+        mock::common::HttpConnection::Response reply;
+        const std::string request =
+            "POST " + path + " HTTP/1.1\r\nContent-Length: " + std::to_string(form.size()) +
+            "\r\nContent-Type: application/x-www-form-urlencoded\r\nHost: " +
+            connection.host_header() + "\r\n\r\n" + form;
+        if (connection.exchange(request, reply) == mock::common::HttpConnection::Error::kNone) {
+          status = reply.status;
+          body = std::move(reply.body);
+        }
+      } else {
+        thread_local const std::unique_ptr<httplib::ClientImpl> client = [&] {
+          auto c = std::make_unique<httplib::ClientImpl>("127.0.0.1", forward_to);
+          c->set_keep_alive(true);
+          c->set_tcp_nodelay(true);
+          return c;
+        }();
+        if (const auto reply = client->Post(path, form, "application/x-www-form-urlencoded")) {
+          status = reply->status;
+          body = std::move(reply->body);
+        }
+      }
+      if (status != 201 || !nlohmann::json::parse(body, nullptr, false).contains("sid")) {
         res.status = 502;
         return;
       }

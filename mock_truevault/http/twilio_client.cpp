@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "common/connection_loop.hpp"
 #include "common/crypto.hpp"
 #include "common/form.hpp"
+#include "common/http_connection.hpp"
 
 namespace mock::truevault::http {
 
@@ -296,10 +296,10 @@ class ReplyScanner {
   std::string stack_;  // the open containers, '{' or '['
 };
 
-// A client for `base_url` (scheme://host[:port], checked by the caller): http through the
-// project's buffered stream (one send per SMS, no poll before each read), https through
-// httplib's SSLClient.
-std::unique_ptr<httplib::ClientImpl> make_client(std::string_view base_url) {
+// A connection for `base_url` (scheme://host[:port], checked by the caller): http through
+// common::HttpConnection, https through httplib's SSLClient.
+TwilioClient::Connection make_connection(std::string_view base_url,
+                                         std::chrono::milliseconds timeout) {
   const bool tls = base_url.starts_with("https://");
   std::string_view rest = base_url.substr(base_url.find("://") + 3);
   std::string_view host = rest;
@@ -315,8 +315,75 @@ std::unique_ptr<httplib::ClientImpl> make_client(std::string_view base_url) {
   const int number = port.starts_with(':') ? std::atoi(std::string(port.substr(1)).c_str())
                      : tls                 ? 443
                                            : 80;
-  if (tls) return std::make_unique<httplib::SSLClient>(std::string(host), number);
-  return std::make_unique<common::HttpClient>(std::string(host), number);
+  TwilioClient::Connection connection;
+  if (!tls) {
+    connection.plain = std::make_unique<common::HttpConnection>(std::string(host), number, timeout);
+    return connection;
+  }
+  connection.tls = std::make_unique<httplib::SSLClient>(std::string(host), number);
+  connection.tls->set_keep_alive(true);
+  connection.tls->set_tcp_nodelay(true);
+  connection.tls->set_connection_timeout(timeout);
+  connection.tls->set_read_timeout(timeout);
+  connection.tls->set_write_timeout(timeout);
+  return connection;
+}
+
+// What came back: a status and a body, or why nothing did.
+struct Exchange {
+  int status = 0;
+  std::string body;
+  std::string_view error;  // empty when a response came
+  bool timed_out = false;
+};
+
+Exchange post_plain(common::HttpConnection& connection, const std::string& path,
+                    const std::string& authorization, const std::string& form) {
+  // The headers httplib's client sent, in its (sorted) order.
+  std::string request;
+  request.reserve(256 + path.size() + authorization.size() + form.size());
+  request.append("POST ").append(path).append(" HTTP/1.1\r\nAccept: application/json\r\n");
+  request.append("Authorization: ").append(authorization).append("\r\n");
+  request.append("Content-Length: ").append(std::to_string(form.size())).append("\r\n");
+  request.append("Content-Type: application/x-www-form-urlencoded\r\nHost: ");
+  request.append(connection.host_header()).append("\r\nUser-Agent: mock-truevault\r\n\r\n");
+  request.append(form);
+  common::HttpConnection::Response response;
+  Exchange out;
+  const auto error = connection.exchange(request, response);
+  if (error != common::HttpConnection::Error::kNone) {
+    out.error = common::to_string(error);
+    out.timed_out = error == common::HttpConnection::Error::kConnectTimeout ||
+                    error == common::HttpConnection::Error::kReadTimeout;
+    return out;
+  }
+  out.status = response.status;
+  out.body = std::move(response.body);
+  return out;
+}
+
+Exchange post_tls(httplib::ClientImpl& client, const std::string& path,
+                  const std::string& authorization, const std::string& form,
+                  std::chrono::milliseconds timeout) {
+  const httplib::Headers headers = {
+      {"Authorization", authorization},
+      {"Accept", "application/json"},
+      {"User-Agent", "mock-truevault"},
+  };
+  const auto started = std::chrono::steady_clock::now();
+  auto res = client.Post(path, headers, form, "application/x-www-form-urlencoded");
+  Exchange out;
+  if (!res) {
+    const auto error = res.error();
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    out.error = httplib::to_string(error);
+    out.timed_out = error == httplib::Error::ConnectionTimeout ||
+                    (error == httplib::Error::Read && elapsed >= timeout * 9 / 10);
+    return out;
+  }
+  out.status = res->status;
+  out.body = std::move(res->body);
+  return out;
 }
 
 }  // namespace
@@ -333,7 +400,7 @@ TwilioClient::TwilioClient(Options options, std::shared_ptr<spdlog::logger> log,
       log_(std::move(log)),
       base_url_source_(std::move(base_url_source)) {}
 
-std::unique_ptr<httplib::ClientImpl> TwilioClient::acquire(std::string& base_url) {
+TwilioClient::Connection TwilioClient::acquire(std::string& base_url) {
   {
     std::lock_guard lock(mutex_);
     if (!resolved_) {
@@ -342,24 +409,18 @@ std::unique_ptr<httplib::ClientImpl> TwilioClient::acquire(std::string& base_url
     }
     base_url = options_.base_url;
     if (!idle_.empty()) {
-      auto client = std::move(idle_.back());
+      auto connection = std::move(idle_.back());
       idle_.pop_back();
-      return client;
+      return connection;
     }
     ++created_;
   }
-  auto client = make_client(base_url);
-  client->set_keep_alive(true);
-  client->set_tcp_nodelay(true);
-  client->set_connection_timeout(options_.timeout);
-  client->set_read_timeout(options_.timeout);
-  client->set_write_timeout(options_.timeout);
-  return client;
+  return make_connection(base_url, options_.timeout);
 }
 
-void TwilioClient::release(std::unique_ptr<httplib::ClientImpl> client) {
+void TwilioClient::release(Connection connection) {
   std::lock_guard lock(mutex_);
-  if (idle_.size() < options_.max_idle) idle_.push_back(std::move(client));
+  if (idle_.size() < options_.max_idle) idle_.push_back(std::move(connection));
 }
 
 std::size_t TwilioClient::connections_created() const {
@@ -373,50 +434,44 @@ common::Result<SmsSent, SmsFailure> TwilioClient::send(const SmsMessage& message
   for (const auto& url : message.media_urls) form.emplace_back("MediaUrl", url);
   const std::string path = fmt::format("/2010-04-01/Accounts/{}/Messages.json",
                                        common::url_encode(message.auth.account_sid));
-  const httplib::Headers headers = {
-      {"Authorization",
-       "Basic " + common::base64_encode(message.auth.username + ":" + message.auth.password)},
-      {"Accept", "application/json"},
-      {"User-Agent", "mock-truevault"},
-  };
+  const std::string authorization =
+      "Basic " + common::base64_encode(message.auth.username + ":" + message.auth.password);
+  const std::string body = common::encode_form(form);
 
   std::string base_url;
-  auto client = acquire(base_url);
-  const auto started = std::chrono::steady_clock::now();
-  auto res =
-      client->Post(path, headers, common::encode_form(form), "application/x-www-form-urlencoded");
-  if (!res) {
-    const auto error = res.error();
-    const auto elapsed = std::chrono::steady_clock::now() - started;
+  auto connection = acquire(base_url);
+  const Exchange res = connection.plain
+                           ? post_plain(*connection.plain, path, authorization, body)
+                           : post_tls(*connection.tls, path, authorization, body, options_.timeout);
+  if (!res.error.empty()) {
     // The failed connection is dropped, not pooled.
     SmsFailure failure;
-    if (error == httplib::Error::ConnectionTimeout ||
-        (error == httplib::Error::Read && elapsed >= options_.timeout * 9 / 10)) {
+    if (res.timed_out) {
       failure.kind = SmsFailure::Kind::kTimeout;
       failure.timeout_ms = options_.timeout.count();
       failure.message = "timed out";
     } else {
       failure.kind = SmsFailure::Kind::kUnreachable;
-      failure.message = fmt::format("{} ({})", httplib::to_string(error), base_url);
+      failure.message = fmt::format("{} ({})", res.error, base_url);
     }
     log_->warn("Twilio request failed: {}", failure.message);
     return common::fail(failure);
   }
-  release(std::move(client));
+  release(std::move(connection));
 
-  TwilioReply reply = read_twilio_reply(res->body);
-  if (res->status >= 200 && res->status < 300) {
+  TwilioReply reply = read_twilio_reply(res.body);
+  if (res.status >= 200 && res.status < 300) {
     if (reply.sid) return SmsSent{std::move(*reply.sid)};
-    return common::fail(SmsFailure{SmsFailure::Kind::kBadResponse, res->status, 0,
-                                   fmt::format("HTTP {} without a message sid", res->status), 0});
+    return common::fail(SmsFailure{SmsFailure::Kind::kBadResponse, res.status, 0,
+                                   fmt::format("HTTP {} without a message sid", res.status), 0});
   }
   if (reply.code) {
-    return common::fail(SmsFailure{SmsFailure::Kind::kRejected, res->status,
+    return common::fail(SmsFailure{SmsFailure::Kind::kRejected, res.status,
                                    static_cast<int>(*reply.code),
                                    std::move(reply.message).value_or(std::string()), 0});
   }
-  return common::fail(SmsFailure{SmsFailure::Kind::kBadResponse, res->status, 0,
-                                 fmt::format("HTTP {} without Twilio's error JSON", res->status),
+  return common::fail(SmsFailure{SmsFailure::Kind::kBadResponse, res.status, 0,
+                                 fmt::format("HTTP {} without Twilio's error JSON", res.status),
                                  0});
 }
 

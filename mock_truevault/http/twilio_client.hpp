@@ -3,13 +3,13 @@
 // form-encoded POST to {base_url}/2010-04-01/Accounts/{account_sid}/Messages.json with HTTP
 // Basic username:password, exactly as TrueVault calls api.twilio.com.
 //
-// Connections: a pool of keep-alive httplib clients with TCP_NODELAY
-// (cpp-httplib-performance.md: Nagle against delayed ACKs costs ~40 ms per request); for
-// http:// URLs, common::HttpClient (one send() per SMS, no poll() before each read or write:
-// common/connection_loop.hpp). An httplib client is not safe for concurrent use, so each send()
-// takes one client out of the pool (or makes one) and puts it back afterwards: no new TCP
-// connection per SMS, no sharing. Connect, read and write timeouts bound every call; a dead or
-// silent Twilio gives a kUnreachable/kTimeout failure, never a hang.
+// Connections: a pool of keep-alive connections with TCP_NODELAY (cpp-httplib-performance.md:
+// Nagle against delayed ACKs costs ~40 ms per request): for http:// URLs common::HttpConnection
+// (the request in one send(), no poll() before each read, no header maps:
+// common/http_connection.hpp), for https:// httplib's SSLClient. Neither is safe for concurrent
+// use, so each send() takes one connection out of the pool (or makes one) and puts it back
+// afterwards: no new TCP connection per SMS, no sharing. Connect, read and write timeouts bound
+// every call; a dead or silent Twilio gives a kUnreachable/kTimeout failure, never a hang.
 //
 // Thread safety: send() may be called concurrently.
 
@@ -26,6 +26,7 @@
 #include <httplib.h>
 #include <spdlog/logger.h>
 
+#include "common/http_connection.hpp"
 #include "mock_truevault/domain/messaging.hpp"
 
 namespace mock::truevault::http {
@@ -51,16 +52,22 @@ class TwilioClient final : public SmsGateway {
   // Connections made so far (tests pin the reuse).
   std::size_t connections_created() const;
 
+  // One pooled connection: `plain` for http://, `tls` for https://.
+  struct Connection {
+    std::unique_ptr<common::HttpConnection> plain;
+    std::unique_ptr<httplib::ClientImpl> tls;
+  };
+
  private:
-  // A pooled client (or a new one) and the base URL it talks to.
-  std::unique_ptr<httplib::ClientImpl> acquire(std::string& base_url);
-  void release(std::unique_ptr<httplib::ClientImpl> client);
+  // A pooled connection (or a new one) and the base URL it talks to.
+  Connection acquire(std::string& base_url);
+  void release(Connection connection);
 
   Options options_;
   std::shared_ptr<spdlog::logger> log_;
   mutable std::mutex mutex_;
   // State below is protected by mutex_.
-  std::vector<std::unique_ptr<httplib::ClientImpl>> idle_;
+  std::vector<Connection> idle_;
   std::size_t created_ = 0;
   std::function<std::string()> base_url_source_;
   bool resolved_ = false;  // base_url_source_ has been asked
