@@ -333,7 +333,7 @@ TwilioClient::Connection make_connection(std::string_view base_url,
 struct Exchange {
   int status = 0;
   std::string body;
-  std::string_view error;  // empty when a response came
+  std::string error;  // empty when a response came
   bool timed_out = false;
 };
 
@@ -352,7 +352,7 @@ Exchange post_plain(common::HttpConnection& connection, const std::string& path,
   Exchange out;
   const auto error = connection.exchange(request, response);
   if (error != common::HttpConnection::Error::kNone) {
-    out.error = common::to_string(error);
+    out.error = std::string(common::to_string(error));
     out.timed_out = error == common::HttpConnection::Error::kConnectTimeout ||
                     error == common::HttpConnection::Error::kReadTimeout;
     return out;

@@ -204,6 +204,19 @@ TEST_CASE("TwilioClient reuses pooled keep-alive connections", "[truevault][mess
   CHECK(rejected.error().message == "Authenticate");
 }
 
+TEST_CASE("TwilioClient: an https:// Twilio that refuses is a clear unreachable failure",
+          "[truevault][messaging]") {
+  // The https path stays httplib's SSLClient; its error's name must outlive the exchange.
+  const std::string url = "https://127.0.0.1:" + std::to_string(free_port());
+  http::TwilioClient client({url, std::chrono::milliseconds(2000), 8},
+                            common::make_logger("truevault-test", spdlog::level::off));
+  auto sent = client.send(
+      {{kTwilioAccount, kTwilioKey, kTwilioSecret}, "+15557778888", "+15550001111", "hi", {}});
+  REQUIRE_FALSE(sent.has_value());
+  CHECK(sent.error().kind == SmsFailure::Kind::kUnreachable);
+  CHECK(sent.error().message == "Connection (" + url + ")");
+}
+
 TEST_CASE("concurrent SMS requests all reach Twilio", "[truevault][messaging]") {
   Env env;
   for (int i = 0; i < 5; ++i) {
