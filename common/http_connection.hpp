@@ -15,6 +15,7 @@
 // (or that has unread bytes) is noticed before the next request is sent and replaced by a new
 // one; a request that then fails is not retried (a POST may not be repeatable).
 //
+// Not for HEAD requests (a HEAD response's Content-Length describes a body that never comes).
 // Not safe for concurrent use: one exchange at a time, as with any httplib client.
 
 #include <chrono>

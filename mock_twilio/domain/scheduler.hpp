@@ -1,12 +1,12 @@
 #pragma once
 // The one worker thread of a mock_twilio service: it runs StatusEngine::run_due() whenever it
-// is woken (a create, an advance, options changed) or a due time may have passed. With the
-// system clock it sleeps until the next due time (at most `poll`); with a manual clock it
-// re-checks every `poll`, so POST /_mock/clock (or ManualClock::advance) makes due work run
-// within one poll; a wake() runs the pass after a gathering pause of kGather (1 ms). Never
-// blocks a request thread: wake() only signals. The destructor stops
-// and joins the thread. Errors thrown by run_due() are passed to `on_error` and the loop goes
-// on.
+// is woken (a create that leaves a step or a callback to come, an advance, options changed)
+// or a due time may have passed. With the system clock it sleeps until the next due time (at
+// most `poll`); with a manual clock it re-checks every `poll`, so POST /_mock/clock (or
+// ManualClock::advance) makes due work run within one poll; a wake() runs the pass after a
+// gathering pause of kGather (1 ms). Never blocks a request thread: wake() only signals. The
+// destructor stops and joins the thread. Errors thrown by run_due() are passed to `on_error`
+// and the loop goes on.
 // Thread safety: wake() may be called from any thread.
 
 #include <chrono>
