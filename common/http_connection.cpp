@@ -38,24 +38,27 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 // Whether the comma-separated list `value` has `token` (case-insensitive, spaces trimmed).
 bool has_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {
     const std::size_t comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (iequals(item, token)) return true;
+    if (iequals(trim(value.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
   return false;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+// A whole string of digits in `base` (no sign, no space) as a size.
+bool parse_size(std::string_view text, int base, std::size_t& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
 }
 
 // "HTTP/1.x NNN reason": the status and whether it is HTTP/1.0.
@@ -220,17 +223,18 @@ HttpConnection::Error HttpConnection::need(std::size_t n) {
   return Error::kNone;
 }
 
-HttpConnection::Error HttpConnection::line_end(std::size_t limit, std::size_t& end) {
+HttpConnection::Error HttpConnection::next_line(std::string_view& line) {
   std::size_t scanned = 0;  // from pos_ (fill() may move what is unread to the front)
   for (;;) {
     const std::size_t crlf = in_.find("\r\n", pos_ + scanned);
     if (crlf != std::string::npos) {
-      if (crlf - pos_ > limit) return Error::kBadResponse;
-      end = crlf;
+      if (crlf - pos_ > kMaxLine) return Error::kBadResponse;
+      line = std::string_view(in_).substr(pos_, crlf - pos_);
+      pos_ = crlf + 2;
       return Error::kNone;
     }
     const std::size_t unread = in_.size() - pos_;
-    if (unread > limit) return Error::kBadResponse;
+    if (unread > kMaxLine) return Error::kBadResponse;
     scanned = unread > 0 ? unread - 1 : 0;  // a CR may end what we have
     bool eof = false;
     if (const Error e = fill(eof); e != Error::kNone) return e;
@@ -240,26 +244,20 @@ HttpConnection::Error HttpConnection::line_end(std::size_t limit, std::size_t& e
 HttpConnection::Error HttpConnection::read_response(Response& out, bool& keep_alive) {
   bool http10 = false;
   bool chunked = false;
-  bool close_delimited = true;
+  bool has_length = false;
   bool connection_close = false;
   bool connection_keep_alive = false;
   std::size_t length = 0;
   for (;;) {  // heads until a final (non-1xx) one
-    std::size_t end = 0;
-    if (const Error e = line_end(kMaxLine, end); e != Error::kNone) return e;
-    if (!parse_status_line(std::string_view(in_).substr(pos_, end - pos_), out.status, http10)) {
-      return Error::kBadResponse;
-    }
-    pos_ = end + 2;
+    std::string_view line;
+    if (const Error e = next_line(line); e != Error::kNone) return e;
+    if (!parse_status_line(line, out.status, http10)) return Error::kBadResponse;
     chunked = false;
-    close_delimited = true;
     connection_close = connection_keep_alive = false;
-    bool has_length = false;
+    has_length = false;
     for (std::size_t headers = 0;; ++headers) {
       if (headers > kMaxHeaders) return Error::kBadResponse;
-      if (const Error e = line_end(kMaxLine, end); e != Error::kNone) return e;
-      const std::string_view line = std::string_view(in_).substr(pos_, end - pos_);
-      pos_ = end + 2;
+      if (const Error e = next_line(line); e != Error::kNone) return e;
       if (line.empty()) break;
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos || colon == 0) return Error::kBadResponse;
@@ -267,9 +265,7 @@ HttpConnection::Error HttpConnection::read_response(Response& out, bool& keep_al
       const std::string_view value = trim(line.substr(colon + 1));
       if (iequals(name, "content-length")) {
         std::size_t n = 0;
-        const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (ec != std::errc() || p != value.data() + value.size() || value.empty() ||
-            (has_length && n != length) || n > kMaxBody) {
+        if (!parse_size(value, 10, n) || (has_length && n != length) || n > kMaxBody) {
           return Error::kBadResponse;
         }
         has_length = true;
@@ -283,28 +279,20 @@ HttpConnection::Error HttpConnection::read_response(Response& out, bool& keep_al
         connection_keep_alive = connection_keep_alive || has_token(value, "keep-alive");
       }
     }
-    if (out.status >= 200) {
-      close_delimited = !chunked && !has_length;
-      break;
-    }
+    if (out.status >= 200) break;
     if (out.status == 101) return Error::kBadResponse;  // no protocol switch was asked for
   }
   keep_alive = !connection_close && (!http10 || connection_keep_alive);
   if (out.status == 204 || out.status == 304) return Error::kNone;
   if (chunked) {
     for (;;) {
-      std::size_t end = 0;
-      if (const Error e = line_end(kMaxLine, end); e != Error::kNone) return e;
-      std::string_view size_line = std::string_view(in_).substr(pos_, end - pos_);
-      size_line = trim(size_line.substr(0, size_line.find(';')));  // extensions dropped
+      std::string_view line;
+      if (const Error e = next_line(line); e != Error::kNone) return e;
       std::size_t size = 0;
-      const auto [p, ec] =
-          std::from_chars(size_line.data(), size_line.data() + size_line.size(), size, 16);
-      if (ec != std::errc() || p != size_line.data() + size_line.size() || size_line.empty() ||
+      if (!parse_size(trim(line.substr(0, line.find(';'))), 16, size) ||  // extensions dropped
           size > kMaxBody - out.body.size()) {
         return Error::kBadResponse;
       }
-      pos_ = end + 2;
       if (size == 0) break;
       if (const Error e = need(size + 2); e != Error::kNone) return e;
       if (in_.compare(pos_ + size, 2, "\r\n") != 0) return Error::kBadResponse;
@@ -312,14 +300,12 @@ HttpConnection::Error HttpConnection::read_response(Response& out, bool& keep_al
       pos_ += size + 2;
     }
     for (;;) {  // trailers, up to the empty line
-      std::size_t end = 0;
-      if (const Error e = line_end(kMaxLine, end); e != Error::kNone) return e;
-      const bool last = end == pos_;
-      pos_ = end + 2;
-      if (last) return Error::kNone;
+      std::string_view line;
+      if (const Error e = next_line(line); e != Error::kNone) return e;
+      if (line.empty()) return Error::kNone;
     }
   }
-  if (!close_delimited) {
+  if (has_length) {
     if (const Error e = need(length); e != Error::kNone) return e;
     out.body.assign(in_, pos_, length);
     pos_ += length;

@@ -69,9 +69,9 @@ class HttpConnection {
   Error fill(bool& eof);
   // Makes in_[pos_, pos_ + n) available; kRead at the end of the connection.
   Error need(std::size_t n);
-  // The index of the CRLF ending the line at pos_ (reading more as needed), at most `limit`
-  // bytes away.
-  Error line_end(std::size_t limit, std::size_t& end);
+  // The line at pos_ without its CRLF (reading more as needed; at most kMaxLine bytes), and
+  // pos_ past it. `line` points into in_: valid until the next read.
+  Error next_line(std::string_view& line);
 
   std::string host_;
   int port_;
