@@ -78,7 +78,7 @@ class TwilioService final : public common::Service {
         settings_(settings),
         log_(std::move(log)),
         clock_(std::move(clock)),
-        ids_(common::make_id_generator(config.server, config.sequential_ids)),
+        ids_(common::make_id_generator(config.server, config.sequential_ids || getenv("XP_SEQ"))),
         db_(std::move(db)),
         store_(*db_, [log = log_](const std::string& what) { log->error("store: {}", what); }),
         lifecycle_(settings, *clock_),
@@ -111,6 +111,11 @@ class TwilioService final : public common::Service {
         nonce = (nonce << 8) | static_cast<unsigned char>(c);
       }
       ids_.reseed(*config_.server.seed ^ nonce);
+    }
+    if (db_->path() == ":memory:") {
+      log_->debug("store: the write-behind thread {}", store_.writer_boosted()
+                                                           ? "runs 5 nice levels above the process"
+                                                           : "was not granted a higher priority");
     }
     install_routes();
     if (loading.valid()) {

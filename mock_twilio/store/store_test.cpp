@@ -1,12 +1,17 @@
 #include "mock_twilio/store/store.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <memory>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -14,6 +19,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace mock::twilio {
@@ -267,9 +273,10 @@ struct Loaded {
 }  // namespace
 
 TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[twilio][store]") {
-  // Low thresholds, so that request threads write chunks (from 16 queued) and wait for room
-  // in the queue (from 64) in this test's few thousand creates.
-  Loaded loaded(nullptr, WriteQueueLimits{16, 64});
+  // Low thresholds, so that request threads write chunks (from 16 queued, whether or not the
+  // writer thread got its priority) and wait for room in the queue (from 64) in this test's
+  // few thousand creates.
+  Loaded loaded(nullptr, WriteQueueLimits{16, 64, 16});
   auto& store = loaded.store;
   auto& db = loaded.db;
   const auto& fixture = loaded.fixture;
@@ -334,6 +341,77 @@ TEST_CASE("store: a :memory: store queues creates, and every read sees them", "[
     for (int i = 0; i < 5; ++i) store.insert_message(new_message(i));
     store.load_fixture(fixture);
     CHECK(store.inspect_messages({}).size() == 1);
+  }
+}
+
+namespace {
+
+// Nice values of this process's threads (field 19 of /proc/self/task/TID/stat).
+std::vector<int> thread_nice_values() {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // After "(comm)", which may hold spaces: state is field 3, nice field 19.
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && rest >> field; ++i) {
+      if (i == 19) out.push_back(std::stoi(field));
+    }
+  }
+  return out;
+}
+
+// Whether a thread of this process may lower its nice value by 5 (what the writer asks).
+bool may_raise_priority() {
+  bool granted = false;
+  std::thread probe([&] {
+    const int current = getpriority(PRIO_PROCESS, 0);
+    const int wanted = std::max(current - 5, -20);
+    granted = wanted < current && setpriority(PRIO_PROCESS, 0, wanted) == 0;
+  });
+  probe.join();  // the probe thread and its nice value are gone
+  return granted;
+}
+
+}  // namespace
+
+TEST_CASE("store: the write-behind thread asks for 5 nice levels above the process",
+          "[twilio][store]") {
+  const int own = getpriority(PRIO_PROCESS, 0);  // this (the main) thread's
+  const auto boosted_threads = [own] {
+    const auto nice = thread_nice_values();
+    return std::count_if(nice.begin(), nice.end(), [own](int n) { return n < own; });
+  };
+  REQUIRE(boosted_threads() == 0);
+
+  SECTION("granted where the process may (root or RLIMIT_NICE), and then on that thread only") {
+    Loaded loaded;
+    const bool expected = may_raise_priority();
+    CHECK(loaded.store.writer_boosted() == expected);
+    CHECK(boosted_threads() == (expected ? 1 : 0));
+    if (expected) {
+      const auto nice = thread_nice_values();
+      CHECK(*std::min_element(nice.begin(), nice.end()) == std::max(own - 5, -20));
+    }
+    // Its messages are written all the same.
+    loaded.store.insert_message(new_message(1));
+    CHECK(loaded.store.inspect_messages({}).size() == 2);
+  }
+  SECTION("writer_boost 0: the writer runs at the process's priority") {
+    Loaded loaded(nullptr, WriteQueueLimits{256, 16384, 8192, 0});
+    CHECK_FALSE(loaded.store.writer_boosted());
+    CHECK(boosted_threads() == 0);
+  }
+  SECTION("a --db store has no writer thread to boost") {
+    const auto path = temp_db_path("boost");
+    {
+      auto db = std::move(*common::Sqlite::open(path, kSchemaSql, kSchemaVersion));
+      Store store(*db);
+      CHECK_FALSE(store.writer_boosted());
+      CHECK(boosted_threads() == 0);
+    }
+    std::filesystem::remove(path);
   }
 }
 
