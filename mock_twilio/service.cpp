@@ -78,7 +78,7 @@ class TwilioService final : public common::Service {
         settings_(settings),
         log_(std::move(log)),
         clock_(std::move(clock)),
-        ids_(common::make_id_generator(config.server, config.sequential_ids || getenv("XP_SEQ"))),
+        ids_(common::make_id_generator(config.server, config.sequential_ids)),
         db_(std::move(db)),
         store_(*db_, [log = log_](const std::string& what) { log->error("store: {}", what); }),
         lifecycle_(settings, *clock_),
