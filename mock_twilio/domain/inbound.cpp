@@ -1,5 +1,8 @@
 #include "mock_twilio/domain/inbound.hpp"
 
+#include <optional>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "mock_twilio/domain/keywords.hpp"
@@ -58,8 +61,23 @@ Message Inbound::reply(const Message& inbound, const std::string& from, const st
   m.price_unit = "USD";
   m.date_created = m.date_updated = lifecycle_.clock().now();
   lifecycle_.schedule_initial(m, account);
-  std::lock_guard lock(lifecycle_.message_mutex());
-  repo_.insert_message(m);
+  // As Messaging::create_message: the steps already due (immediate mode, zero delays) are
+  // taken before the row is stored, so that the row is written once and its first read shows
+  // the status reached; the returned reply, like a create's response, shows queued. Callbacks
+  // of those steps are queued after the insert and sent by the worker (receive() wakes it).
+  std::optional<MessagingService> service;
+  if (m.messaging_service_sid) {
+    service = repo_.find_messaging_service(m.account_sid, *m.messaging_service_sid);
+  }
+  Message stored = m;
+  std::vector<Message> steps;
+  lifecycle_.take_due_steps(stored, m.date_created, service ? &*service : nullptr,
+                            [&](const Message& step) { steps.push_back(step); });
+  {
+    std::lock_guard lock(lifecycle_.message_mutex());
+    repo_.insert_message(stored);
+  }
+  for (const auto& step : steps) engine_.status_changed(step);
   return m;
 }
 

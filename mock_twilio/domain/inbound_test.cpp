@@ -15,11 +15,14 @@ using testing::kAc1;
 using S = MessageStatus;
 
 struct World {
-  World() { repo.numbers_.front().sms_url = "http://app/sms"; }
+  explicit World(Progression progression = Progression::kManual)
+      : lifecycle({progression, {}}, clock) {
+    repo.numbers_.front().sms_url = "http://app/sms";
+  }
   testing::FakeRepository repo;
   common::ManualClock clock;
   common::IdGenerator ids = common::IdGenerator::sequential();
-  Lifecycle lifecycle{{Progression::kManual, {}}, clock};
+  Lifecycle lifecycle;
   testing::RecordingSender sender;
   StatusEngine engine{repo, lifecycle, sender, CallbackOptions{}};
   Messaging messaging{repo, clock, ids, lifecycle, engine};
@@ -159,6 +162,26 @@ TEST_CASE("inbound: input errors", "[twilio][inbound]") {
     CHECK(r.error().code == c.code);
     CHECK(r.error().message == c.message);
   }
+}
+
+TEST_CASE("inbound: in immediate mode a reply is stored final at its create, like an API create",
+          "[twilio][inbound]") {
+  World w(Progression::kImmediate);
+  w.sender.responses = {
+      WebhookResponse{200, "<Response><Message>Got it</Message></Response>", "text/xml", "", {}}};
+  auto twiml = w.receive("Hello there");
+  auto stop = w.receive("STOP", "+15550002222");  // Twilio's own auto-reply
+  REQUIRE(twiml.replies.size() == 1);
+  REQUIRE(stop.replies.size() == 1);
+  for (const auto& reply : {twiml.replies[0], stop.replies[0]}) {
+    CHECK(reply.status == S::kQueued);  // what the create returned
+    const auto stored = w.repo.find_message(kAc1, reply.sid);
+    REQUIRE(stored);
+    CHECK(stored->status == S::kDelivered);  // no worker pass in between
+    CHECK(stored->date_sent);
+    CHECK_FALSE(stored->next_at);
+  }
+  CHECK(w.repo.due_messages(w.clock.now(), 100).empty());
 }
 
 }  // namespace mock::twilio
