@@ -352,8 +352,10 @@ std::vector<int> thread_nice_values() {
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
     std::ifstream in(task.path() / "stat");
     std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto comm_end = stat.rfind(')');
+    if (comm_end == std::string::npos) continue;  // a thread that ended meanwhile
     // After "(comm)", which may hold spaces: state is field 3, nice field 19.
-    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::istringstream rest(stat.substr(comm_end + 1));
     std::string field;
     for (int i = 3; i <= 19 && rest >> field; ++i) {
       if (i == 19) out.push_back(std::stoi(field));
