@@ -116,21 +116,31 @@ void plain_body(std::string_view input) {
   const std::size_t chunk = limit % 7 + 1;  // delivery in small, varying pieces
   httplib::Request req;
   req.set_header("Content-Type", std::string(type));
+  int plain_reads = 0;
+  int multipart_reads = 0;
   httplib::ContentReader reader(
       [&](const httplib::ContentReceiver& receiver) {
+        ++plain_reads;
         for (std::size_t at = 0; at < body.size(); at += chunk) {
           const std::size_t n = std::min(chunk, body.size() - at);
           if (!receiver(body.data() + at, n)) return false;
         }
         return true;
       },
-      [](const httplib::MultipartContentHeader&, const httplib::ContentReceiver&) {
+      [&](const httplib::MultipartContentHeader&, const httplib::ContentReceiver&) {
+        ++multipart_reads;
         return false;
       });
   auto got = read_body(req, reader, limit);
   if (req.is_multipart_form_data()) {
     // Multipart goes through the multipart reader, which refuses here (mode 2 covers it).
-    FUZZ_CHECK(!got && got.error() == BodyError::kMalformed, "multipart not malformed");
+    // Without a boundary read_body reads the bytes first (to drain them), so a body over the
+    // limit is kTooLarge (corpus/form/crash-multipart-without-boundary-over-limit).
+    FUZZ_CHECK(!got, "multipart accepted");
+    FUZZ_CHECK(plain_reads + multipart_reads == 1, "multipart: not read exactly once");
+    const bool drained_over = plain_reads == 1 && body.size() > limit;
+    FUZZ_CHECK(got.error() == (drained_over ? BodyError::kTooLarge : BodyError::kMalformed),
+               "multipart: wrong refusal");
     return;
   }
   if (body.size() > limit) {
