@@ -232,8 +232,27 @@ void Sqlite::create_schema_locked() {
 
 void Sqlite::export_to(const std::string& path) {
   std::lock_guard lock(mutex_);
+  // Cached statements keep their last step until their next use, and a SELECT left on a row
+  // is a statement in progress: VACUUM refused ("SQL statements in progress") after any
+  // lookup, so every snapshot after the first request was a 500.
+  conn_.clear_cache();
   SQLite::Statement st(*db_, "VACUUM INTO ?");
-  st.bind(1, path);
+  if (path_ == ":memory:") {
+    // VACUUM INTO opens its target with the database's own VFS: memdb's, whose files are in
+    // memory, so the copy never reached the disk and GET /_mock/snapshot answered an empty
+    // body. A URI (the connection was opened with SQLITE_OPEN_URI) names the disk's VFS.
+    std::string uri = "file:";
+    for (const char ch : path) {
+      if (ch == '%' || ch == '?' || ch == '#') {
+        uri += fmt::format("%{:02X}", static_cast<unsigned char>(ch));
+      } else {
+        uri += ch;
+      }
+    }
+    st.bind(1, uri + "?vfs=unix");
+  } else {
+    st.bind(1, path);
+  }
   st.exec();
 }
 

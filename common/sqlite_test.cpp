@@ -116,6 +116,34 @@ TEST_CASE("memory stores are private to their Sqlite and have no 1 GiB cap", "[c
   });
 }
 
+TEST_CASE("export_to writes a database file that reopens with the rows, memory or file",
+          "[common][sqlite]") {
+  // A memory store's copy once went to memdb's in-memory files (VACUUM INTO uses the
+  // database's VFS): the target file was never written and GET /_mock/snapshot was empty.
+  const bool from_memory = GENERATE(true, false);
+  const std::string source = from_memory ? ":memory:" : temp_db("mock-export-source.db");
+  // '%', '?' and '#' in the target's name: a URI must escape them.
+  const std::string target = temp_db(fmt::format("mock-export %?#-{}.db", from_memory));
+  {
+    auto db = Sqlite::open(source, kSchema, 3);
+    REQUIRE(db);
+    (*db)->rebuild([](Conn& c) { c.db.exec("INSERT INTO parent (id) VALUES (7), (8)"); });
+    // A cached lookup left on its first row (as every find_* leaves it): VACUUM once refused
+    // with "SQL statements in progress".
+    (*db)->with([](Conn& c) { CHECK(c.prepare("SELECT id FROM parent").executeStep()); });
+    (*db)->export_to(target);
+  }
+  REQUIRE(std::filesystem::exists(target));
+  auto copy = Sqlite::open(target, kSchema, 3);
+  REQUIRE(copy);
+  CHECK_FALSE((*copy)->fresh());
+  (*copy)->with(
+      [](Conn& c) { CHECK(c.db.execAndGet("SELECT count(*) FROM parent").getInt() == 2); });
+  copy->reset();
+  temp_db(fmt::format("mock-export %?#-{}.db", from_memory));
+  if (!from_memory) temp_db("mock-export-source.db");
+}
+
 TEST_CASE("a file with another schema version is refused and left untouched", "[common][sqlite]") {
   const std::string path = temp_db("mock_sqlite_version_test.db");
   {

@@ -2,7 +2,11 @@
 // mock_truevault forwards to an in-process mock_twilio over real HTTP.
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "common/logging.hpp"
 #include "common/server_runner.hpp"
@@ -239,6 +243,38 @@ TEST_CASE("concurrent SMS requests all reach Twilio", "[truevault][messaging]") 
   for (auto& t : threads) t.join();
   CHECK(ok == 20);
   CHECK(twilio_message_count(*env.twilio) == 25);
+}
+
+// GET /_mock/snapshot of both services (their default :memory: stores) as an opened database.
+std::int64_t snapshot_count(const mock::testing::RunningService& server, const std::string& sql) {
+  auto res = server.client()->Get("/_mock/snapshot");
+  REQUIRE(res);
+  INFO(res->body.substr(0, 300));
+  REQUIRE(res->status == 200);
+  REQUIRE(res->body.size() > 0);  // memdb's VACUUM INTO once wrote nothing to the disk
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("mock-snapshot-test-" + std::to_string(::getpid()) + ".db");
+  std::ofstream(path, std::ios::binary) << res->body;
+  std::int64_t count = 0;
+  {
+    SQLite::Database db(path.string(), SQLite::OPEN_READONLY);
+    count = db.execAndGet(sql).getInt64();
+  }
+  std::filesystem::remove(path);
+  return count;
+}
+
+TEST_CASE("GET /_mock/snapshot of memory stores holds every SMS sent", "[truevault][messaging]") {
+  Env env;
+  for (int i = 0; i < 3; ++i) {
+    expect_success(call_json(*env.tv, "POST", kSmsPath, kNotifierKey, guide_request()));
+  }
+  // Fewer than a batch: the outbox entries are still queued when the snapshot is asked for.
+  CHECK(snapshot_count(*env.tv, "SELECT count(*) FROM sms_outbox") == 3);
+  CHECK(snapshot_count(*env.tv, "SELECT count(*) FROM users") > 0);
+  CHECK(snapshot_count(*env.twilio,
+                       "SELECT count(*) FROM messages WHERE body = "
+                       "'Please check your HealthCo messages'") == 3);
 }
 
 }  // namespace
