@@ -6,30 +6,63 @@ namespace mock::truevault {
 
 using namespace rows;
 
+namespace {
+
+void insert_outbox_row(common::Conn& c, const OutboxEntry& e) {
+  auto& st = c.prepare(
+      "INSERT INTO sms_outbox (created_at_ms, user_id, provider, account_sid, from_number, "
+      "to_number, body, media_urls, provider_message_id, result, error_code, error_message) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind(1, to_ms(e.created_at));
+  st.bind(2, e.user_id);
+  st.bind(3, e.provider);
+  st.bind(4, e.account_sid);
+  st.bind(5, e.from);
+  st.bind(6, e.to);
+  st.bind(7, e.body);
+  st.bind(8, nlohmann::json(e.media_urls).dump());
+  bind_opt(st, 9, e.provider_message_id);
+  st.bind(10, e.result);
+  bind_opt(st, 11, e.error_code);
+  bind_opt(st, 12, e.error_message);
+  st.exec();
+}
+
+}  // namespace
+
 void Store::insert_outbox(const OutboxEntry& e) {
-  db_->with([&](common::Conn& c) {
-    auto& st = c.prepare(
-        "INSERT INTO sms_outbox (created_at_ms, user_id, provider, account_sid, from_number, "
-        "to_number, body, media_urls, provider_message_id, result, error_code, error_message) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    st.bind(1, to_ms(e.created_at));
-    st.bind(2, e.user_id);
-    st.bind(3, e.provider);
-    st.bind(4, e.account_sid);
-    st.bind(5, e.from);
-    st.bind(6, e.to);
-    st.bind(7, e.body);
-    st.bind(8, nlohmann::json(e.media_urls).dump());
-    bind_opt(st, 9, e.provider_message_id);
-    st.bind(10, e.result);
-    bind_opt(st, 11, e.error_code);
-    bind_opt(st, 12, e.error_message);
-    st.exec();
-  });
+  if (!queue_outbox_) {
+    db_->with([&](common::Conn& c) { insert_outbox_row(c, e); });
+    return;
+  }
+  {
+    const std::lock_guard lock(outbox_mutex_);
+    outbox_queue_.push_back(e);
+    if (outbox_queue_.size() < kOutboxBatch) return;
+  }
+  db_->with([this](common::Conn& c) { write_outbox_locked(c); });
+}
+
+std::size_t Store::queued_outbox() {
+  const std::lock_guard lock(outbox_mutex_);
+  return outbox_queue_.size();
+}
+
+void Store::write_outbox_locked(common::Conn& c) {
+  std::vector<OutboxEntry> entries;
+  {
+    const std::lock_guard lock(outbox_mutex_);
+    entries.swap(outbox_queue_);
+  }
+  if (entries.empty()) return;
+  SQLite::Transaction tx(c.db);
+  for (const auto& e : entries) insert_outbox_row(c, e);
+  tx.commit();
 }
 
 std::vector<OutboxEntry> Store::list_outbox() {
   return db_->with([&](common::Conn& c) {
+    write_outbox_locked(c);
     std::vector<OutboxEntry> out;
     auto& st = c.prepare(
         "SELECT seq, created_at_ms, user_id, provider, account_sid, from_number, to_number, "
@@ -62,7 +95,10 @@ std::vector<OutboxEntry> Store::list_outbox() {
 }
 
 void Store::clear_outbox() {
-  db_->with([&](common::Conn& c) { c.db.exec("DELETE FROM sms_outbox"); });
+  db_->with([&](common::Conn& c) {
+    write_outbox_locked(c);  // written, then deleted: seq goes on as if each had been written
+    c.db.exec("DELETE FROM sms_outbox");
+  });
 }
 
 }  // namespace mock::truevault

@@ -19,13 +19,16 @@ common::Result<std::unique_ptr<Store>, std::string> Store::open(const std::strin
   return std::unique_ptr<Store>(new Store(std::move(*db)));
 }
 
-Store::Store(std::unique_ptr<common::Sqlite> db) : db_(std::move(db)) {}
+Store::Store(std::unique_ptr<common::Sqlite> db)
+    : db_(std::move(db)), queue_outbox_(db_->path() == ":memory:") {}
 Store::~Store() = default;
 
 bool Store::fresh() const { return db_->fresh(); }
 
 void Store::replace_all(const FixtureData& data) {
   const Invalidate invalidate(*this);
+  // Queued outbox entries go to the table the rebuild drops (or keeps, when it fails).
+  db_->with([this](common::Conn& c) { write_outbox_locked(c); });
   db_->rebuild([&](common::Conn& c) {
     for (const auto& a : data.accounts) {
       auto& st = c.prepare("INSERT INTO accounts (id, name) VALUES (?, ?)");
@@ -46,7 +49,8 @@ void Store::replace_all(const FixtureData& data) {
 }
 
 nlohmann::json Store::dump() {
-  return db_->with([](common::Conn& c) {
+  return db_->with([this](common::Conn& c) {
+    write_outbox_locked(c);
     return nlohmann::json{
         {"accounts", dump_table(c, "SELECT id, name FROM accounts ORDER BY rowid")},
         {"users",
@@ -67,7 +71,10 @@ nlohmann::json Store::dump() {
   });
 }
 
-void Store::export_to(const std::string& path) { db_->export_to(path); }
+void Store::export_to(const std::string& path) {
+  db_->with([this](common::Conn& c) { write_outbox_locked(c); });
+  db_->export_to(path);
+}
 
 bool Store::account_exists(const std::string& id) {
   return db_->with([&](common::Conn& c) {

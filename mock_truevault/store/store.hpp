@@ -21,8 +21,9 @@
 #include "mock_truevault/domain/search.hpp"
 
 namespace mock::common {
+class Conn;
 class Sqlite;
-}
+}  // namespace mock::common
 
 namespace mock::truevault {
 
@@ -89,10 +90,19 @@ class Store {
   void set_members(const std::string& group_id, const std::vector<std::string>& user_ids);
   void remove_user_from_all_groups(const std::string& user_id);
 
-  // The Messaging-API outbox.
+  // The Messaging-API outbox. In a ":memory:" store insert_outbox() only queues the entry;
+  // the queue is written in one transaction when it holds kOutboxBatch entries, and before
+  // anything reads or replaces the outbox (list_outbox, clear_outbox, dump, export_to,
+  // replace_all): one transaction per SMS was ~12% of mock_truevault's CPU in the guide's flow
+  // (bench/README.md), most of it commit work and threads queued on the connection's lock.
+  // Readers see every entry whose insert_outbox() returned. A --db store writes each entry
+  // at once, as before (an answered SMS's entry survives kill -9).
+  static constexpr std::size_t kOutboxBatch = 64;
   void insert_outbox(const OutboxEntry& entry);
   std::vector<OutboxEntry> list_outbox();
   void clear_outbox();
+  // How many outbox entries wait in the queue (tests; always 0 for a --db store).
+  std::size_t queued_outbox();
 
  private:
   explicit Store(std::unique_ptr<common::Sqlite> db);
@@ -117,6 +127,10 @@ class Store {
   static constexpr std::size_t kMaxCached = 4096;  // per map; a full map is cleared
 
   void clear_cache();
+  // Writes the queued outbox entries (oldest first, one transaction); under the connection's
+  // lock, which every reader of the outbox holds while it reads, so that no entry is between
+  // the queue and the table while a reader looks.
+  void write_outbox_locked(common::Conn& c);
   // map[key], or read() (an optional) kept in map when found and still current.
   template <class T, class Read>
   std::optional<T> cached(std::unordered_map<std::string, T>& map, const std::string& key,
@@ -139,6 +153,9 @@ class Store {
   }
 
   std::unique_ptr<common::Sqlite> db_;
+  const bool queue_outbox_;                // a ":memory:" store (see insert_outbox)
+  std::mutex outbox_mutex_;                // taken after the connection's lock, never before it
+  std::vector<OutboxEntry> outbox_queue_;  // guarded by outbox_mutex_
   std::mutex write_mutex_;
   std::mutex cache_mutex_;
   // State below is protected by cache_mutex_.
