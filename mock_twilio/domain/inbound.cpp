@@ -61,23 +61,13 @@ Message Inbound::reply(const Message& inbound, const std::string& from, const st
   m.price_unit = "USD";
   m.date_created = m.date_updated = lifecycle_.clock().now();
   lifecycle_.schedule_initial(m, account);
-  // As Messaging::create_message: the steps already due (immediate mode, zero delays) are
-  // taken before the row is stored, so that the row is written once and its first read shows
-  // the status reached; the returned reply, like a create's response, shows queued. Callbacks
-  // of those steps are queued after the insert and sent by the worker (receive() wakes it).
+  // As Messaging::create_message (StatusEngine::store_created): stored with the steps already
+  // due, returned as queued.
   std::optional<MessagingService> service;
   if (m.messaging_service_sid) {
     service = repo_.find_messaging_service(m.account_sid, *m.messaging_service_sid);
   }
-  Message stored = m;
-  std::vector<Message> steps;
-  lifecycle_.take_due_steps(stored, m.date_created, service ? &*service : nullptr,
-                            [&](const Message& step) { steps.push_back(step); });
-  {
-    std::lock_guard lock(lifecycle_.message_mutex());
-    repo_.insert_message(stored);
-  }
-  for (const auto& step : steps) engine_.status_changed(step);
+  engine_.store_created(m, service ? &*service : nullptr);
   return m;
 }
 

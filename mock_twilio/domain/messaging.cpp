@@ -232,20 +232,10 @@ Result<Message> Messaging::create_message(const Account& account,
   m.status_callback = request.status_callback;
   m.date_created = m.date_updated = clock_.now();
   lifecycle_.schedule_initial(m, account);
-  // Steps already due (immediate mode, zero delays) are taken before the row is stored: the
-  // response shows the status of the create (queued, accepted), the row the status it has
-  // reached, and the worker thread has no due query and no update to run for it (bench/
-  // README.md: a third of mock_twilio's CPU per SMS in the guide's flow). Callbacks are queued
-  // after the insert, in step order, and sent by the worker as before. No message_mutex: it
-  // orders read-modify-writes of existing rows, and nobody can read this one before the insert
-  // (it would be one more lock every request thread queues on).
-  Message stored = m;
-  std::vector<Message> steps;
-  lifecycle_.take_due_steps(stored, m.date_created, service ? &*service : nullptr,
-                            [&](const Message& step) { steps.push_back(step); });
-  repo_.insert_message(stored);
-  for (const auto& step : steps) engine_.status_changed(step);
-  if (stored.next_at) engine_.wake();  // the scheduler moves it on, off this thread
+  // Steps already due are taken before the row is stored (StatusEngine::store_created): the
+  // worker thread then has no due query and no update to run for it (bench/README.md: a third
+  // of mock_twilio's CPU per SMS in the guide's flow).
+  engine_.store_created(m, service ? &*service : nullptr);
   return m;
 }
 

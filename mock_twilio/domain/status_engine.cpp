@@ -98,6 +98,16 @@ void StatusEngine::status_changed(const Message& m) {
   wake();
 }
 
+void StatusEngine::store_created(const Message& m, const MessagingService* service) {
+  Message stored = m;
+  std::vector<Message> steps;
+  lifecycle_.take_due_steps(stored, m.date_created, service,
+                            [&](const Message& step) { steps.push_back(step); });
+  repo_.insert_message(stored);
+  for (const auto& step : steps) status_changed(step);
+  if (stored.next_at) wake();  // the scheduler moves it on, off this thread
+}
+
 bool StatusEngine::run_due_transitions() {
   bool ran = false;
   for (;;) {

@@ -41,6 +41,15 @@ class StatusEngine {
   // message_mutex held for an existing row). Nothing for test accounts or without a callback
   // URL.
   void status_changed(const Message& m);
+  // Stores `m`, a message just created (an API create or an inbound message's reply), with
+  // the steps already due taken first (immediate mode, zero delays): the row is written once,
+  // final, and its first read shows the status reached, while the caller's copy keeps the
+  // status of the create (queued, accepted), as the response shows it. Then queues each step's
+  // callbacks in order and wakes the worker when the row has a next step. No message_mutex:
+  // it orders read-modify-writes of existing rows, and nobody can read this one before the
+  // insert (it would be one more lock every request thread queues on). `service`: the
+  // message's Messaging Service, if any (picks the sender).
+  void store_created(const Message& m, const MessagingService* service);
   // Runs every transition due now (to quiescence), then every callback due now. Returns true
   // when anything ran. Called by the scheduler only (one thread).
   bool run_due();
