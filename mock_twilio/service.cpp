@@ -113,9 +113,12 @@ class TwilioService final : public common::Service {
       ids_.reseed(*config_.server.seed ^ nonce);
     }
     if (db_->path() == ":memory:") {
-      log_->debug("store: the write-behind thread {}", store_.writer_boosted()
-                                                           ? "runs 5 nice levels above the process"
-                                                           : "was not granted a higher priority");
+      if (store_.writer_boosted()) {
+        log_->debug("store: the write-behind thread runs {} nice levels above the process",
+                    store_.limits().writer_boost);
+      } else {
+        log_->debug("store: the write-behind thread was not granted a higher priority");
+      }
     }
     install_routes();
     if (loading.valid()) {

@@ -111,6 +111,7 @@ class Store final : public MessageRepository {
   // Whether the write-behind thread runs limits.writer_boost nice levels above the process
   // (false for a --db store, which has no writer thread).
   bool writer_boosted() const { return writer_boosted_; }
+  const WriteQueueLimits& limits() const { return limits_; }
 
   // Reset = rebuild: drops everything and loads `fixture`, in one transaction.
   void load_fixture(const TwilioFixture& fixture);
