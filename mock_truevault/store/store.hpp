@@ -95,8 +95,10 @@ class Store {
   // anything reads or replaces the outbox (list_outbox, clear_outbox, dump, export_to,
   // replace_all): one transaction per SMS was ~12% of mock_truevault's CPU in the guide's flow
   // (bench/README.md), most of it commit work and threads queued on the connection's lock.
-  // Readers see every entry whose insert_outbox() returned. A --db store writes each entry
-  // at once, as before (an answered SMS's entry survives kill -9).
+  // Readers see every entry whose insert_outbox() returned. A batch whose INSERT fails (only
+  // running out of memory can: every column is given) is rolled back and lost, and the call
+  // that wrote it throws (a 500); the process's memory is that store's only copy anyway. A
+  // --db store writes each entry at once, as before (an answered SMS's entry survives kill -9).
   static constexpr std::size_t kOutboxBatch = 64;
   void insert_outbox(const OutboxEntry& entry);
   std::vector<OutboxEntry> list_outbox();
