@@ -140,7 +140,7 @@ Result<std::unique_ptr<Sqlite>, std::string> Sqlite::open(const std::string& pat
                                                           std::string_view schema, int version,
                                                           std::uint32_t application_id) {
   configure_sqlite();
-  const bool memory = path == ":memory:";
+  const bool memory = path == kMemoryPath;
   if (!memory) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
@@ -237,7 +237,7 @@ void Sqlite::export_to(const std::string& path) {
   // lookup, so every snapshot after the first request was a 500.
   conn_.clear_cache();
   SQLite::Statement st(*db_, "VACUUM INTO ?");
-  if (path_ == ":memory:") {
+  if (in_memory()) {
     // VACUUM INTO opens its target with the database's own VFS: memdb's, whose files are in
     // memory, so the copy never reached the disk and GET /_mock/snapshot answered an empty
     // body. A URI (the connection was opened with SQLITE_OPEN_URI) names the disk's VFS.

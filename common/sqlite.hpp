@@ -39,6 +39,7 @@ class Conn {
 
 class Sqlite {
  public:
+  static constexpr std::string_view kMemoryPath = ":memory:";
   // Opens `path` (":memory:" for an ephemeral store).
   //
   // ":memory:" is created with `schema` at once. A file that is new, empty, or was created but
@@ -60,6 +61,8 @@ class Sqlite {
   // True until the store holds a loaded schema: the caller must rebuild() it with its fixture.
   bool fresh() const { return fresh_; }
   const std::string& path() const { return path_; }
+  // An ephemeral store (opened as ":memory:"; memdb underneath).
+  bool in_memory() const { return path_ == kMemoryPath; }
 
   template <class Fn>
   auto with(Fn&& fn) {

@@ -112,7 +112,7 @@ class TwilioService final : public common::Service {
       }
       ids_.reseed(*config_.server.seed ^ nonce);
     }
-    if (db_->path() == ":memory:") {
+    if (db_->in_memory()) {
       if (store_.writer_boosted()) {
         log_->debug("store: the write-behind thread runs {} nice levels above the process",
                     store_.limits().writer_boost);

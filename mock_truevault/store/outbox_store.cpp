@@ -31,7 +31,7 @@ void insert_outbox_row(common::Conn& c, const OutboxEntry& e) {
 }  // namespace
 
 void Store::insert_outbox(const OutboxEntry& e) {
-  if (!queue_outbox_) {
+  if (!db_->in_memory()) {
     db_->with([&](common::Conn& c) { insert_outbox_row(c, e); });
     return;
   }

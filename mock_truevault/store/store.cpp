@@ -19,8 +19,7 @@ common::Result<std::unique_ptr<Store>, std::string> Store::open(const std::strin
   return std::unique_ptr<Store>(new Store(std::move(*db)));
 }
 
-Store::Store(std::unique_ptr<common::Sqlite> db)
-    : db_(std::move(db)), queue_outbox_(db_->path() == ":memory:") {}
+Store::Store(std::unique_ptr<common::Sqlite> db) : db_(std::move(db)) {}
 Store::~Store() = default;
 
 bool Store::fresh() const { return db_->fresh(); }

@@ -155,7 +155,6 @@ class Store {
   }
 
   std::unique_ptr<common::Sqlite> db_;
-  const bool queue_outbox_;                // a ":memory:" store (see insert_outbox)
   std::mutex outbox_mutex_;                // taken after the connection's lock, never before it
   std::vector<OutboxEntry> outbox_queue_;  // guarded by outbox_mutex_
   std::mutex write_mutex_;

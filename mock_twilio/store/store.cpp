@@ -481,7 +481,7 @@ std::optional<PhoneNumber> Store::find_phone_number(const std::string& account_s
 Store::Store(common::Sqlite& db, std::function<void(const std::string&)> on_write_error,
              WriteQueueLimits limits)
     : db_(db),
-      write_behind_(db.path() == ":memory:"),
+      write_behind_(db.in_memory()),
       limits_(limits),
       on_write_error_(std::move(on_write_error)) {
   if (!write_behind_) return;
