@@ -1,6 +1,7 @@
 // The Messaging API end to end in-process (truevault-api.md §7; issue 3's guide flow):
 // mock_truevault forwards to an in-process mock_twilio over real HTTP.
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -95,6 +96,18 @@ TEST_CASE("the guide's SMS request reaches mock_twilio", "[truevault][messaging]
   auto cleared = env.tv->client()->Delete("/_mock/messages");
   REQUIRE(cleared);
   CHECK(json::parse(cleared->body)["deleted"] == 1);
+}
+
+TEST_CASE("the SMS route is the first POST pattern httplib tries", "[truevault][messaging]") {
+  // routes() lists the table in the order the server registers it, and httplib tries a
+  // method's patterns in that order: the guide's hot path must not pay for the others' regex
+  // matches first (service.cpp, bench/README.md "Session 10").
+  const auto all = routes();
+  const auto first_post =
+      std::find_if(all.begin(), all.end(), [](const auto& r) { return r.method == "POST"; });
+  REQUIRE(first_post != all.end());
+  CHECK(first_post->handler == "send_sms");
+  CHECK(first_post->path == "/v1/users/([^/]+)/message/sms");
 }
 
 TEST_CASE("media_urls and an admin caller", "[truevault][messaging]") {
