@@ -687,7 +687,7 @@ std::optional<Message> Store::find_message(const std::string& account_sid, const
   });
 }
 
-std::vector<Message> Store::list_messages(const MessageQuery& q) {
+std::string list_messages_sql(const MessageQuery& q) {
   // The SQL text depends only on which filters are present, so the statement cache holds at
   // most a few dozen variants.
   std::string sql = fmt::format("SELECT {} FROM messages WHERE account_sid = ?", kMessageColumns);
@@ -699,6 +699,11 @@ std::vector<Message> Store::list_messages(const MessageQuery& q) {
   if (q.before) sql += " AND (date_created > ? OR (date_created = ? AND sid > ?))";
   sql += q.before ? " ORDER BY date_created ASC, sid ASC" : " ORDER BY date_created DESC, sid DESC";
   sql += " LIMIT ?";
+  return sql;
+}
+
+std::vector<Message> Store::list_messages(const MessageQuery& q) {
+  const std::string sql = list_messages_sql(q);
   return with([&](common::Conn& c) {
     auto& st = c.prepare(sql);
     int i = 1;

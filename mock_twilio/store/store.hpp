@@ -57,10 +57,15 @@ namespace mock::twilio {
 // store/schema.sql, embedded by embed_text() (CMakeLists.txt).
 extern const std::string_view kSchemaSql;  // NOLINT(readability-identifier-naming): a constant
                                            // (defined by embed_text), named as one
-inline constexpr int kSchemaVersion = 2;
+// 3: the message indexes ascending (schema.sql); a version-2 --db file is refused, untouched.
+inline constexpr int kSchemaVersion = 3;
 // PRAGMA application_id of a mock_twilio --db file ("MKTW"): another service's database is
 // refused at start by what it is, not only by its schema version.
 inline constexpr std::uint32_t kApplicationId = 0x4D4B5457;
+
+// The SELECT Store::list_messages runs for `q` (which filters and anchors are present decide
+// it; the values are bound). Exposed for store_test's query-plan check.
+std::string list_messages_sql(const MessageQuery& q);
 
 // The "twilio" section of a fixture file, validated.
 struct TwilioFixture {
