@@ -80,7 +80,7 @@ constexpr common::RouteKind kMock = common::RouteKind::kInspection;
 using namespace http;  // handler names read as a table
 // httplib tries a method's patterns in this order, each a std::regex_match, so the route the
 // guide's flow calls comes first: behind the five POST patterns before it, a message/sms path
-// cost ~4.2 us of matching (two of them run through the user id and back) against ~1.4 us
+// cost ~4.3 us of matching (two of them run through the user id and back) against ~1.2 us
 // alone (bench/README.md, "Session 10"). No other pattern matches its paths, so the order
 // changes no answer.
 constexpr std::array kRoutes = {

@@ -55,9 +55,9 @@ CREATE TABLE messages (
 -- One index per list filter; every list is account-scoped and newest first. Ascending, read
 -- backwards for newest first (the same plans: store_test "list queries read an index in
 -- order"): a new message's keys are the largest, so an insert appends at the index's right
--- edge. Declared DESC, every insert went to the left edge of a full page, and SQLite
--- rebalanced three siblings on 1.2 inserts in 1 (~23k instructions a message; bench/README.md,
--- "Session 10").
+-- edge. Declared DESC (schema version 2), a newer message sorted before every stored one and
+-- SQLite ran its sibling rebalancing (balance_nonroot) 1.2 times per insert, against 0.48
+-- ascending (~11k instructions a message; bench/README.md, "Session 10").
 CREATE INDEX messages_by_created ON messages (account_sid, date_created, sid);
 CREATE INDEX messages_by_to      ON messages (account_sid, to_number, date_created, sid);
 CREATE INDEX messages_by_from    ON messages (account_sid, from_number, date_created, sid);

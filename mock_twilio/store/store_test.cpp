@@ -512,8 +512,8 @@ TEST_CASE("store: list queries read an index in order, and the message indexes a
     }
   }
   // Ascending keys: a new message's are the largest, so inserts append at each index's right
-  // edge. Declared DESC, every insert landed at the left edge of a full page and SQLite
-  // rebalanced three siblings on most inserts (schema.sql).
+  // edge. Declared DESC, a newer message sorted before every stored one and SQLite rebalanced
+  // sibling pages 1.2 times per insert (schema.sql).
   for (const char* index : {"messages_by_created", "messages_by_to", "messages_by_from"}) {
     (*db)->with([&](common::Conn& c) {
       SQLite::Statement st(c.db, "SELECT name, \"desc\" FROM pragma_index_xinfo(?) WHERE key = 1");
