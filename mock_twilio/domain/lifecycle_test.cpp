@@ -281,6 +281,43 @@ TEST_CASE("callback URL: message, else service, else the From number", "[twilio]
   CHECK(w.sender.requests.back().url == "http://cb/number");
 }
 
+TEST_CASE("a pool's sender picked at the first step: its number's status_callback",
+          "[twilio][lifecycle]") {
+  // A Messaging Service without a status_callback, its one sender a number with one: the
+  // sender appears at the create's first step, and every step's callback goes to the number.
+  World w(Progression::kImmediate);
+  w.repo.services_.push_back(MessagingService{"MG2", kAc1, "pool", {"+15557771111"}, {}, {}});
+  CreateMessageRequest r;
+  r.to = "+15550001111";
+  r.messaging_service_sid = "MG2";
+  r.body = "pool";
+  auto m = w.messaging.create_message(*w.repo.find_account(kAc1), r);
+  REQUIRE(m);
+  CHECK_FALSE(m->from);
+  w.engine.run_due();
+  REQUIRE(w.sender.requests.size() == 4);
+  for (const auto& req : w.sender.requests) CHECK(req.url == "http://cb/number");
+  CHECK(w.callback_statuses() ==
+        std::vector<std::string>{"queued", "sending", "sent", "delivered"});
+}
+
+TEST_CASE("an immediate create decides its callbacks once", "[twilio][lifecycle]") {
+  // With the sender known, the account and the From number are looked up once for all the
+  // create's steps (they were looked up per step: 3 steps, 3 + 3 lookups), with or without a
+  // callback URL.
+  World w(Progression::kImmediate);
+  for (const bool with_url : {false, true}) {
+    const int accounts = w.repo.account_lookups_;
+    const int numbers = w.repo.number_lookups_;
+    const auto m =
+        w.send("+15550001111", with_url ? std::optional<std::string>("http://cb/x") : std::nullopt);
+    CHECK(w.status(m.sid) == S::kDelivered);
+    CHECK(w.repo.account_lookups_ - accounts == 2);  // the test's own, and the engine's
+    CHECK(w.repo.number_lookups_ - numbers == (with_url ? 1 : 2));  // the create's From check
+    CHECK(w.repo.list_callbacks(m.sid).size() == (with_url ? 3U : 0U));
+  }
+}
+
 TEST_CASE("retries: failed attempts are logged and retried with backoff", "[twilio][callbacks]") {
   World w(Progression::kManual);
   const auto m = w.send("+15550001111");

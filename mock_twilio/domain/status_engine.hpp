@@ -70,6 +70,15 @@ class StatusEngine {
   void wake();
 
  private:
+  // Where `m`'s status callbacks go (§5: its StatusCallback, else its Messaging Service's,
+  // else its From number's status_callback) and the account token that signs them; nullopt
+  // for a test account or without a URL.
+  struct CallbackTarget {
+    std::string url;
+    std::string auth_token;
+  };
+  std::optional<CallbackTarget> callback_target(const Message& m);
+  void queue_status_callback(const Message& m, const CallbackTarget& target);
   bool run_due_transitions();
   bool run_due_callbacks();
   void send(CallbackAttempt attempt, std::uint64_t generation);

@@ -29,6 +29,7 @@ class FakeRepository final : public MessageRepository {
     numbers_.push_back(PhoneNumber{"PN2", kAc1, "+15557770000", false, {}, {}});
   }
   std::optional<Account> find_account(const std::string& sid) override {
+    ++account_lookups_;
     auto it = accounts_.find(sid);
     return it == accounts_.end() ? std::nullopt : std::optional(it->second);
   }
@@ -38,6 +39,7 @@ class FakeRepository final : public MessageRepository {
   }
   std::optional<PhoneNumber> find_phone_number(const std::string& account_sid,
                                                const std::string& number) override {
+    ++number_lookups_;
     for (const auto& n : numbers_) {
       if (n.account_sid == account_sid && n.phone_number == number) return n;
     }
@@ -179,6 +181,8 @@ class FakeRepository final : public MessageRepository {
   std::vector<MessagingService> services_;
   std::vector<CallbackAttempt> callbacks_;
   std::vector<PhoneNumber> numbers_;
+  int account_lookups_ = 0;  // find_account calls
+  int number_lookups_ = 0;   // find_phone_number calls
 
  private:
   std::set<std::pair<std::string, std::string>> opt_outs_;
