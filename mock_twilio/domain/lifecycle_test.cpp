@@ -42,6 +42,16 @@ struct World {
     REQUIRE(m);
     return *m;
   }
+  // A create through Messaging Service `service` (no From: the pool picks the sender).
+  Message send_via(const std::string& service, const std::string& body) {
+    CreateMessageRequest r;
+    r.to = "+15550001111";
+    r.messaging_service_sid = service;
+    r.body = body;
+    auto m = messaging.create_message(*repo.find_account(kAc1), r);
+    REQUIRE(m);
+    return *m;
+  }
   std::vector<std::string> callback_statuses() {
     std::vector<std::string> out;
     for (const auto& req : sender.requests) {
@@ -253,29 +263,26 @@ TEST_CASE("callback URL: message, else service, else the From number", "[twilio]
   w.send("+15550001111", std::nullopt);  // From +15557778888 has no status_callback
   w.engine.run_due();
   CHECK(w.sender.requests.empty());
-  CreateMessageRequest r;
-  r.to = "+15550001111";
-  r.messaging_service_sid = "MG1";
-  r.body = "svc";
-  auto svc = w.messaging.create_message(*w.repo.find_account(kAc1), r);
-  REQUIRE(svc);
-  CHECK(svc->status == S::kAccepted);
-  CHECK_FALSE(svc->from);
-  CHECK(svc->num_segments == 0);
-  CHECK(w.repo.find_message_by_sid(svc->sid)->from == "+15557778888");  // picked at the create
+  const auto svc = w.send_via("MG1", "svc");
+  CHECK(svc.status == S::kAccepted);
+  CHECK_FALSE(svc.from);
+  CHECK(svc.num_segments == 0);
+  CHECK(w.repo.find_message_by_sid(svc.sid)->from == "+15557778888");  // picked at the create
   w.engine.run_due();
   REQUIRE(w.sender.requests.size() == 4);  // queued, sending, sent, delivered
   CHECK(w.sender.requests[0].url == "http://cb/service");
   CHECK(w.callback_statuses() ==
         std::vector<std::string>{"queued", "sending", "sent", "delivered"});
-  const auto done = *w.repo.find_message_by_sid(svc->sid);
+  const auto done = *w.repo.find_message_by_sid(svc.sid);
   CHECK(done.from == "+15557778888");
   CHECK(done.num_segments == 1);
   CHECK(std::find(w.sender.requests[0].params.begin(), w.sender.requests[0].params.end(),
                   Params::value_type{"MessagingServiceSid", "MG1"}) !=
         w.sender.requests[0].params.end());
-  r.messaging_service_sid.reset();
+  CreateMessageRequest r;
+  r.to = "+15550001111";
   r.from = "+15557771111";
+  r.body = "svc";
   w.messaging.create_message(*w.repo.find_account(kAc1), r);
   w.engine.run_due();
   CHECK(w.sender.requests.back().url == "http://cb/number");
@@ -287,13 +294,7 @@ TEST_CASE("a pool's sender picked at the first step: its number's status_callbac
   // sender appears at the create's first step, and every step's callback goes to the number.
   World w(Progression::kImmediate);
   w.repo.services_.push_back(MessagingService{"MG2", kAc1, "pool", {"+15557771111"}, {}, {}});
-  CreateMessageRequest r;
-  r.to = "+15550001111";
-  r.messaging_service_sid = "MG2";
-  r.body = "pool";
-  auto m = w.messaging.create_message(*w.repo.find_account(kAc1), r);
-  REQUIRE(m);
-  CHECK_FALSE(m->from);
+  CHECK_FALSE(w.send_via("MG2", "pool").from);
   w.engine.run_due();
   REQUIRE(w.sender.requests.size() == 4);
   for (const auto& req : w.sender.requests) CHECK(req.url == "http://cb/number");
