@@ -118,7 +118,7 @@ class ConnectionStream final : public httplib::Stream {
 
   ssize_t read(char* ptr, size_t size) override {
     // httplib reads the request line and headers one byte per call (stream_line_reader): a
-    // buffered byte is handed out without the general path's memcpy call (~6k instructions a
+    // buffered byte is handed out without the general path's memcpy call (~4-5k instructions a
     // request; bench/README.md, "Session 10").
     if (size == 1 && in_pos_ < in_end_) {
       *ptr = in_[in_pos_++];
