@@ -122,8 +122,7 @@ class ConnectionStream final : public httplib::Stream {
     // request; bench/README.md, "Session 10").
     if (size == 1 && in_pos_ < in_end_) {
       *ptr = in_[in_pos_++];
-      ++consumed_;
-      return 1;
+      return count(1);
     }
     if (in_pos_ == in_end_) {
       if (!flush()) return -1;  // the peer may wait for what we wrote (100 Continue)
