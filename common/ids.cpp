@@ -1,5 +1,8 @@
 #include "common/ids.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/crypto.hpp"
 
 namespace mock::common {
@@ -82,7 +85,22 @@ std::string IdGenerator::hex(std::size_t n) {
   return to_hex(bytes_locked((n + 1) / 2), n);
 }
 
-std::string IdGenerator::sid(const std::string& prefix) { return prefix + hex(32); }
+std::string IdGenerator::sid(const std::string& prefix) {
+  std::lock_guard lock(mutex_);
+  if (mode_ != Mode::kRandom) return prefix + to_hex(bytes_locked(16), 32);
+  // Random mode: the creation time first (milliseconds since the epoch, 12 hex digits, never
+  // going back), then 80 random bits. Still 32 hex digits, and ids sort by creation: a new
+  // message's SID lands at the right edge of the store's SID index instead of on a random page.
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  last_ms_ = std::max(last_ms_, static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0)));
+  std::string out = prefix;
+  out.reserve(prefix.size() + 32);
+  for (int shift = 44; shift >= 0; shift -= 4) out.push_back(kHexDigits[(last_ms_ >> shift) & 0xf]);
+  out += to_hex(bytes_locked(10), 20);
+  return out;
+}
 
 std::string IdGenerator::uuid4() {
   std::string raw;

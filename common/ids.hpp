@@ -47,6 +47,7 @@ class IdGenerator {
   std::uint64_t seed_;
   std::mt19937_64 engine_;
   std::uint64_t counter_ = 0;
+  std::uint64_t last_ms_ = 0;  // random mode's sid(): the last time prefix handed out
   // Random mode: OpenSSL output fetched kRandomPool bytes at a time (one RAND_bytes call, and
   // its getpid() check, per ~250 ids instead of one per id) and handed out once each.
   std::string pool_;
