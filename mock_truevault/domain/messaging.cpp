@@ -116,6 +116,134 @@ common::Result<SmsRequest, ApiError> parse_sms_request(const nlohmann::json& bod
   return out;
 }
 
+namespace {
+
+// read_sms_request()'s reader: whitespace between tokens as JSON allows it, strings of
+// printable ASCII without escapes, objects only; fails on anything else.
+class SmsBodyReader {
+ public:
+  explicit SmsBodyReader(std::string_view text) : s_(text) {}
+
+  std::optional<SmsRequest> read() {
+    SmsRequest out;
+    std::string_view provider;
+    std::string_view message;
+    unsigned seen = 0;
+    const bool ok = object([&](std::string_view key) {
+      const unsigned bit = key == "provider"       ? 1U
+                           : key == "auth"         ? 2U
+                           : key == "from_number"  ? 4U
+                           : key == "to_number"    ? 8U
+                           : key == "message_body" ? 16U
+                                                   : 0U;
+      if (bit == 0 || (seen & bit) != 0) return false;
+      seen |= bit;
+      switch (bit) {
+        case 1U:
+          return text(provider);
+        case 2U:
+          return auth(out.auth);
+        case 4U:
+          return specifier(out.from_number);
+        case 8U:
+          return specifier(out.to_number);
+        default:
+          return text(message);
+      }
+    });
+    skip_ws();
+    if (!ok || pos_ != s_.size() || seen != 31U || provider != "TWILIO") return std::nullopt;
+    out.message_body = ValueSpecifier{ValueSpecifier::Kind::kLiteral, std::string(message)};
+    return out;
+  }
+
+ private:
+  void skip_ws() {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool eat(char c) {
+    skip_ws();
+    if (pos_ == s_.size() || s_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+  bool text(std::string_view& out) {
+    if (!eat('"')) return false;
+    const std::size_t start = pos_;
+    while (pos_ < s_.size()) {
+      const auto c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        out = s_.substr(start, pos_ - start);
+        ++pos_;
+        return true;
+      }
+      if (c < 0x20 || c > 0x7e || c == '\\') return false;
+      ++pos_;
+    }
+    return false;
+  }
+  bool text(std::string& out) {
+    std::string_view view;
+    if (!text(view)) return false;
+    out = std::string(view);
+    return true;
+  }
+  // An object; `member(key)` reads each member's value.
+  template <typename Member>
+  bool object(Member&& member) {
+    if (!eat('{')) return false;
+    if (eat('}')) return true;
+    for (;;) {
+      std::string_view key;
+      if (!text(key) || !eat(':') || !member(key)) return false;
+      if (eat('}')) return true;
+      if (!eat(',')) return false;
+    }
+  }
+  bool auth(TwilioAuth& out) {
+    unsigned seen = 0;
+    const bool ok = object([&](std::string_view key) {
+      const unsigned bit = key == "account_sid" ? 1U
+                           : key == "username"  ? 2U
+                           : key == "password"  ? 4U
+                                                : 0U;
+      if (bit == 0 || (seen & bit) != 0) return false;
+      seen |= bit;
+      std::string& value = bit == 1U ? out.account_sid : bit == 2U ? out.username : out.password;
+      return text(value) && !value.empty();
+    });
+    return ok && seen == 7U;
+  }
+  bool specifier(ValueSpecifier& out) {
+    int members = 0;
+    const bool ok = object([&](std::string_view key) {
+      if (++members > 1) return false;
+      if (key == "literal_value") {
+        out.kind = ValueSpecifier::Kind::kLiteral;
+        return text(out.value);
+      }
+      if (key == "user_attribute") {
+        out.kind = ValueSpecifier::Kind::kUserAttribute;
+        return text(out.value) && !out.value.empty();
+      }
+      return false;
+    });
+    return ok && members == 1;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::optional<SmsRequest> read_sms_request(std::string_view body) {
+  return SmsBodyReader(body).read();
+}
+
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     if (secret.empty()) continue;
@@ -134,6 +262,20 @@ Messaging::Messaging(Store& store, Auth& auth, SmsGateway& gateway, const common
 common::Result<std::string, ApiError> Messaging::send_sms(const Principal& caller,
                                                           const std::string& user_id,
                                                           const nlohmann::json& body) {
+  return send_checked(caller, user_id, [&] { return parse_sms_request(body); });
+}
+
+common::Result<std::string, ApiError> Messaging::send_sms(const Principal& caller,
+                                                          const std::string& user_id,
+                                                          const SmsRequest& request) {
+  return send_checked(caller, user_id,
+                      [&] { return common::Result<SmsRequest, ApiError>(request); });
+}
+
+template <typename ReadRequest>
+common::Result<std::string, ApiError> Messaging::send_checked(const Principal& caller,
+                                                              const std::string& user_id,
+                                                              ReadRequest&& read_request) {
   if (auto ok = auth_.authorize(caller, Rule::kSendSms, {.user_id = user_id}); !ok) {
     return common::fail(ok.error());
   }
@@ -141,7 +283,7 @@ common::Result<std::string, ApiError> Messaging::send_sms(const Principal& calle
   if (!user || user->account_id != caller.user.account_id) {
     return common::fail(errors::user_not_found(user_id));
   }
-  auto request = parse_sms_request(body);
+  auto request = read_request();
   if (!request) return common::fail(request.error());
 
   // Resolve every specifier; remember the values that came from attributes (PII).

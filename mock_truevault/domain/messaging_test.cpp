@@ -118,6 +118,125 @@ TEST_CASE("SMS request validation", "[truevault][messaging]") {
   }
 }
 
+// read_sms_request() either declines (nullopt: the handler parses with nlohmann) or returns
+// exactly what parse_sms_request() makes of nlohmann's DOM of the same text.
+void check_agrees(const std::string& body) {
+  INFO(body);
+  const auto fast = read_sms_request(body);
+  if (!fast) return;
+  const json dom = json::parse(body, nullptr, false);
+  REQUIRE_FALSE(dom.is_discarded());
+  REQUIRE(dom.is_object());
+  const auto slow = parse_sms_request(dom);
+  REQUIRE(slow.has_value());
+  CHECK(fast->auth.account_sid == slow->auth.account_sid);
+  CHECK(fast->auth.username == slow->auth.username);
+  CHECK(fast->auth.password == slow->auth.password);
+  for (const auto& [a, b] : {std::pair{&fast->from_number, &slow->from_number},
+                             std::pair{&fast->to_number, &slow->to_number},
+                             std::pair{&fast->message_body, &slow->message_body}}) {
+    CHECK(a->kind == b->kind);
+    CHECK(a->value == b->value);
+  }
+  CHECK(fast->media_urls.empty());
+  CHECK(slow->media_urls.empty());
+}
+
+const std::string kGuideBody =
+    R"({"provider":"TWILIO","auth":{"account_sid":"AC00000000000000000000000000000001",)"
+    R"("username":"SK00000000000000000000000000000001","password":"mock-api-key-secret"},)"
+    R"("from_number":{"literal_value":"+15557778888"},"to_number":{"user_attribute":"phone"},)"
+    R"("message_body":"Please check your HealthCo messages"})";
+
+TEST_CASE("read_sms_request reads the guide's body as parse_sms_request does",
+          "[truevault][messaging]") {
+  const auto fast = read_sms_request(kGuideBody);
+  REQUIRE(fast.has_value());
+  CHECK(fast->auth.account_sid == "AC00000000000000000000000000000001");
+  CHECK(fast->auth.username == "SK00000000000000000000000000000001");
+  CHECK(fast->auth.password == "mock-api-key-secret");
+  CHECK(fast->from_number.kind == ValueSpecifier::Kind::kLiteral);
+  CHECK(fast->from_number.value == "+15557778888");
+  CHECK(fast->to_number.kind == ValueSpecifier::Kind::kUserAttribute);
+  CHECK(fast->to_number.value == "phone");
+  CHECK(fast->message_body.kind == ValueSpecifier::Kind::kLiteral);
+  CHECK(fast->message_body.value == "Please check your HealthCo messages");
+  check_agrees(kGuideBody);
+
+  // Read: what JSON.stringify and pretty printers send (any member order, whitespace).
+  const std::vector<std::string> read = {
+      guide_request().dump(), guide_request().dump(2), guide_request().dump(1, '\t'),
+      " \r\n" + kGuideBody + "\n ",
+      R"({ "message_body" : "" , "to_number" : { "literal_value" : "" } , "from_number" :)"
+      R"( {"user_attribute":"x"}, "auth": {"password":"p","username":"u","account_sid":"a"},)"
+      R"( "provider": "TWILIO" })"};
+  for (const auto& body : read) {
+    INFO(body);
+    CHECK(read_sms_request(body).has_value());
+    check_agrees(body);
+  }
+
+  // Declined, for nlohmann and parse_sms_request() to answer: valid requests outside the
+  // shape, invalid ones, and text that is not JSON.
+  const std::vector<std::string> declined = {
+      "",
+      "{}",
+      "[]",
+      "null",
+      kGuideBody + "x",
+      kGuideBody + "{}",
+      std::string(kGuideBody).append(1, '\0'),
+      "\xEF\xBB\xBF" + kGuideBody,
+      R"({"provider":"TWILIO"})",
+      // valid, but outside the shape
+      R"({"media_urls":[],)" + kGuideBody.substr(1),
+      R"({"x":1,)" + kGuideBody.substr(1),
+      R"({"provider":"TWILIO","provider":"TWILIO",)" + kGuideBody.substr(1),
+      R"({"message_body":"caf\u00e9",)" + kGuideBody.substr(1),
+      R"({"message_body":"café",)" + kGuideBody.substr(1),
+      R"({"message_body":"a\nb",)" + kGuideBody.substr(1),
+      R"({"message_body":{"user_attribute":"greeting"},)" + kGuideBody.substr(1),
+      // invalid: each has its own error from parse_sms_request()
+      R"({"provider":"SENDGRID",)" + kGuideBody.substr(1),
+      R"({"to_number":{"user_attribute":""},)" + kGuideBody.substr(1),
+      R"({"auth":{"account_sid":"","username":"u","password":"p"},)" + kGuideBody.substr(1),
+      R"({"auth":{"account_sid":"a","username":"u"},)" + kGuideBody.substr(1),
+      R"({"from_number":{"literal_value":"a","user_attribute":"b"},)" + kGuideBody.substr(1),
+      R"({"from_number":{},)" + kGuideBody.substr(1),
+      R"({"from_number":null,)" + kGuideBody.substr(1),
+  };
+  for (const auto& body : declined) {
+    INFO(body);
+    CHECK_FALSE(read_sms_request(body).has_value());
+  }
+}
+
+TEST_CASE("read_sms_request agrees with nlohmann on every truncation and one-byte change",
+          "[truevault][messaging]") {
+  // Each is read or declined; what is read must be what the DOM path makes of it.
+  const std::string pretty = guide_request().dump(1);
+  int read = 0;
+  for (const std::string& base : {kGuideBody, pretty}) {
+    for (std::size_t n = 0; n <= base.size(); ++n) check_agrees(base.substr(0, n));
+    const std::string bytes = std::string("\"\\{}[]:, \t\n0aA+-_") + '\0' + "\x7f\x80\xff";
+    for (std::size_t i = 0; i < base.size(); ++i) {
+      for (const char b : bytes) {
+        std::string changed = base;
+        changed[i] = b;
+        check_agrees(changed);
+        read += read_sms_request(changed).has_value() ? 1 : 0;
+        changed = base;
+        changed.insert(i, 1, b);
+        check_agrees(changed);
+        changed = base;
+        changed.erase(i, 1);
+        check_agrees(changed);
+      }
+    }
+  }
+  CHECK(read > 100);  // changes inside strings stay on the fast path
+}
+
 TEST_CASE("send_sms resolves the patient's phone and records the outbox",
           "[truevault][messaging]") {
   World w;

@@ -19,17 +19,25 @@ void send_sms(Deps& d, const Request& req, Response& res, const Reader& reader) 
   }
   // The Messaging API takes JSON (1.2.4); the SDK always sends Content-Type: application/json.
   // A body without that type is still parsed as JSON rather than refused.
-  if (common::json_nesting_exceeds(body->raw, kMaxJsonDepth)) {
-    return write_error(d.ids, res, errors::json_too_deep(kMaxJsonDepth));
-  }
-  auto json = nlohmann::json::parse(body->raw, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
-    return write_error(d.ids, res, errors::invalid_json_body());
-  }
-  auto sid = d.messaging.send_sms(*caller, req.matches[1], json);
+  const std::string user_id = req.matches[1];
+  auto sid = [&]() -> common::Result<std::string, ApiError> {
+    // The guide's and the SDKs' shape is read without a DOM; any other body, valid or not,
+    // takes nlohmann's parser and parse_sms_request() (the same request where both read it).
+    if (auto request = read_sms_request(body->raw)) {
+      return d.messaging.send_sms(*caller, user_id, *request);
+    }
+    if (common::json_nesting_exceeds(body->raw, kMaxJsonDepth)) {
+      return common::fail(errors::json_too_deep(kMaxJsonDepth));
+    }
+    auto json = nlohmann::json::parse(body->raw, nullptr, false);
+    if (json.is_discarded() || !json.is_object()) {
+      return common::fail(errors::invalid_json_body());
+    }
+    return d.messaging.send_sms(*caller, user_id, json);
+  }();
   if (!sid) {
     // Code and user id only: never the number, the body or the Twilio credentials.
-    d.log->info("send_sms for user {} failed: {}", req.matches[1].str(), sid.error().code);
+    d.log->info("send_sms for user {} failed: {}", user_id, sid.error().code);
     return write_error(d.ids, res, sid.error());
   }
   write_success(d.ids, res, {{"provider_message_id", *sid}});
