@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "common/crypto.hpp"
 
@@ -11,14 +12,12 @@ namespace {
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr std::size_t kRandomPool = 4096;
 
-std::string to_hex(const std::string& raw, std::size_t n) {
-  std::string out;
-  out.reserve(n);
-  for (std::size_t i = 0; out.size() < n; ++i) {
+// `n` hex digits of `raw` (two per byte, high nibble first) written to `out`.
+void put_hex(char* out, const char* raw, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
     const auto b = static_cast<unsigned char>(raw[i / 2]);
-    out.push_back(kHexDigits[(i % 2 == 0) ? (b >> 4) : (b & 0x0f)]);
+    out[i] = kHexDigits[(i % 2 == 0) ? (b >> 4) : (b & 0x0f)];
   }
-  return out;
 }
 
 }  // namespace
@@ -43,51 +42,69 @@ void IdGenerator::reseed(std::optional<std::uint64_t> seed) {
   counter_ = 0;
 }
 
-std::string IdGenerator::bytes_locked(std::size_t n) {
+void IdGenerator::fill_locked(char* out, std::size_t n) {
   switch (mode_) {
     case Mode::kRandom: {
-      if (n > kRandomPool) return random_bytes(n);
+      if (n > kRandomPool) {
+        const std::string direct = random_bytes(n);
+        std::memcpy(out, direct.data(), n);
+        return;
+      }
       if (pool_.size() - pool_used_ < n) {
         pool_ = random_bytes(kRandomPool);
         pool_used_ = 0;
       }
-      std::string out = pool_.substr(pool_used_, n);
+      std::memcpy(out, pool_.data() + pool_used_, n);
       pool_used_ += n;
-      return out;
+      return;
     }
-    case Mode::kSeeded: {
-      std::string out(n, '\0');
-      for (auto& c : out) c = static_cast<char>(engine_() & 0xff);
-      return out;
-    }
+    case Mode::kSeeded:
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>(engine_() & 0xff);
+      return;
     case Mode::kSequential: {
       // Big-endian counter in the last 8 bytes, zeros before: SM000...0001, SM000...0002.
       ++counter_;
-      std::string out(n, '\0');
+      std::memset(out, 0, n);
       std::uint64_t v = counter_;
       for (std::size_t i = 0; i < n && i < 8; ++i) {
         out[n - 1 - i] = static_cast<char>(v & 0xff);
         v >>= 8;
       }
-      return out;
+      return;
     }
   }
-  return std::string(n, '\0');
+  std::memset(out, 0, n);
 }
 
 std::string IdGenerator::bytes(std::size_t n) {
+  std::string out(n, '\0');
   std::lock_guard lock(mutex_);
-  return bytes_locked(n);
+  fill_locked(out.data(), n);
+  return out;
 }
 
 std::string IdGenerator::hex(std::size_t n) {
-  std::lock_guard lock(mutex_);
-  return to_hex(bytes_locked((n + 1) / 2), n);
+  std::string raw((n + 1) / 2, '\0');
+  {
+    std::lock_guard lock(mutex_);
+    fill_locked(raw.data(), raw.size());
+  }
+  std::string out(n, '\0');
+  put_hex(out.data(), raw.data(), n);
+  return out;
 }
 
 std::string IdGenerator::sid(const std::string& prefix) {
+  std::string out = prefix;
+  out.resize(prefix.size() + 32);
+  char* digits = out.data() + prefix.size();
+  char raw[16];
   std::lock_guard lock(mutex_);
-  if (mode_ != Mode::kRandom) return prefix + to_hex(bytes_locked(16), 32);
+  if (mode_ != Mode::kRandom) {
+    fill_locked(raw, 16);
+    put_hex(digits, raw, 32);
+    return out;
+  }
   // Random mode: the creation time first (milliseconds since the epoch, 12 hex digits, never
   // going back), then 80 random bits. Still 32 hex digits, and ids sort by creation: a new
   // message's SID lands at the right edge of the store's SID index instead of on a random page.
@@ -95,25 +112,29 @@ std::string IdGenerator::sid(const std::string& prefix) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   last_ms_ = std::max(last_ms_, static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0)));
-  std::string out = prefix;
-  out.reserve(prefix.size() + 32);
-  for (int shift = 44; shift >= 0; shift -= 4) out.push_back(kHexDigits[(last_ms_ >> shift) & 0xf]);
-  out += to_hex(bytes_locked(10), 20);
+  for (int i = 0; i < 12; ++i) digits[i] = kHexDigits[(last_ms_ >> (44 - 4 * i)) & 0xf];
+  fill_locked(raw, 10);
+  put_hex(digits + 12, raw, 20);
   return out;
 }
 
 std::string IdGenerator::uuid4() {
-  std::string raw;
+  char raw[16];
   {
     std::lock_guard lock(mutex_);
-    raw = bytes_locked(16);
+    fill_locked(raw, 16);
   }
   // Version 4, variant 10xx (RFC 4122).
   raw[6] = static_cast<char>((static_cast<unsigned char>(raw[6]) & 0x0f) | 0x40);
   raw[8] = static_cast<char>((static_cast<unsigned char>(raw[8]) & 0x3f) | 0x80);
-  const std::string h = to_hex(raw, 32);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20, 12);
+  // 8-4-4-4-12 hex digits.
+  std::string out(36, '-');
+  put_hex(out.data(), raw, 8);
+  put_hex(out.data() + 9, raw + 4, 4);
+  put_hex(out.data() + 14, raw + 6, 4);
+  put_hex(out.data() + 19, raw + 8, 4);
+  put_hex(out.data() + 24, raw + 10, 12);
+  return out;
 }
 
 }  // namespace mock::common

@@ -39,7 +39,8 @@ class IdGenerator {
 
  private:
   explicit IdGenerator(Mode mode, std::uint64_t seed);
-  std::string bytes_locked(std::size_t n);
+  // `n` bytes of this generator's sequence written to `out`; mutex_ held.
+  void fill_locked(char* out, std::size_t n);
 
   mutable std::mutex mutex_;
   // State below is protected by mutex_.

@@ -40,7 +40,7 @@ void send_sms(Deps& d, const Request& req, Response& res, const Reader& reader) 
     d.log->info("send_sms for user {} failed: {}", user_id, sid.error().code);
     return write_error(d.ids, res, sid.error());
   }
-  write_success(d.ids, res, {{"provider_message_id", *sid}});
+  write_sms_sent(d.ids, res, *sid);
 }
 
 void list_outbox(Deps& d, const Request& req, Response& res) {

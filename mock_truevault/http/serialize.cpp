@@ -1,5 +1,7 @@
 #include "mock_truevault/http/serialize.hpp"
 
+#include <algorithm>
+
 #include "common/control_plane.hpp"
 #include "common/crypto.hpp"
 #include "common/http_util.hpp"
@@ -76,6 +78,22 @@ void write_success(common::IdGenerator& ids, httplib::Response& res, nlohmann::j
   body["result"] = "success";
   body["transaction_id"] = ids.uuid4();
   common::write_json(res, 200, body);
+}
+
+void write_sms_sent(common::IdGenerator& ids, httplib::Response& res, const std::string& sid) {
+  const bool plain = std::all_of(sid.begin(), sid.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) return write_success(ids, res, {{"provider_message_id", sid}});
+  // nlohmann's order (its objects are sorted maps) and compact form.
+  std::string body = R"({"provider_message_id":")";
+  body.reserve(body.size() + sid.size() + 64);
+  body += sid;
+  body += R"(","result":"success","transaction_id":")";
+  body += ids.uuid4();
+  body += R"("})";
+  res.status = 200;
+  res.set_content(body, "application/json");
 }
 
 void write_error(common::IdGenerator& ids, httplib::Response& res, const ApiError& error) {

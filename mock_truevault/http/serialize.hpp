@@ -37,5 +37,8 @@ nlohmann::json outbox_json(const std::vector<OutboxEntry>& entries);
 // 200 with `body` plus result and transaction_id.
 void write_success(common::IdGenerator& ids, httplib::Response& res, nlohmann::json body);
 void write_error(common::IdGenerator& ids, httplib::Response& res, const ApiError& error);
+// The SMS answer, write_success(ids, res, {{"provider_message_id", sid}}) byte for byte, written
+// without building a DOM when the SID needs no escaping (serialize_test.cpp).
+void write_sms_sent(common::IdGenerator& ids, httplib::Response& res, const std::string& sid);
 
 }  // namespace mock::truevault::http
