@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/http_headers.hpp"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -287,12 +288,12 @@ struct Framing {
   void parsed_headers(httplib::Request& req, std::uint64_t consumed) {
     parsed = true;
     body_start = consumed;
-    const std::string text = req.get_header_value("Content-Length");
-    const bool has_length = req.has_header("Content-Length");
+    const bool has_length = find_header(req.headers, "Content-Length") != nullptr;
+    const std::string text(header_value(req.headers, "Content-Length"));
     bad_length = has_length && (text.empty() || text.size() > 18 ||
                                 text.find_first_not_of("0123456789") != std::string::npos);
     length = bad_length || !has_length ? 0 : std::stoull(text);
-    chunked = req.has_header("Transfer-Encoding");
+    chunked = find_header(req.headers, "Transfer-Encoding") != nullptr;
     const std::string& m = req.method;
     body_is_read = m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "PRI";
     // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112

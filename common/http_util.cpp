@@ -49,12 +49,12 @@ RequestBody::Kind kind_of(const std::string& type, bool empty) {
 
 namespace {
 // httplib 0.11's rule (parse_multipart_boundary): a non-empty value after "boundary=".
-bool has_multipart_boundary(const std::string& content_type) {
+bool has_multipart_boundary(std::string_view content_type) {
   const auto at = content_type.find("boundary=");
-  if (at == std::string::npos) return false;
-  std::string value = content_type.substr(at + 9);
+  if (at == std::string_view::npos) return false;
+  std::string_view value = content_type.substr(at + 9);
   const auto end = value.find(';');
-  if (end != std::string::npos) value.resize(end);
+  if (end != std::string_view::npos) value = value.substr(0, end);
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
     value = value.substr(1, value.size() - 2);
   }
@@ -65,11 +65,13 @@ bool has_multipart_boundary(const std::string& content_type) {
 Result<RequestBody, BodyError> read_body(const httplib::Request& req,
                                          const httplib::ContentReader& reader, std::size_t limit) {
   RequestBody body;
-  const std::string type = media_type(req.get_header_value("Content-Type"));
+  const std::string_view type_value = header_value(req.headers, "Content-Type");
+  const std::string type = media_type(type_value);
+  // httplib's Request::is_multipart_form_data(): the header's value starts so.
+  const bool multipart = type_value.starts_with("multipart/form-data");
   bool too_large = false;
   std::size_t total = 0;
-  if (req.is_multipart_form_data() &&
-      !has_multipart_boundary(req.get_header_value("Content-Type"))) {
+  if (multipart && !has_multipart_boundary(type_value)) {
     // httplib refuses a multipart Content-Type without a boundary before reading a byte, with
     // any receiver, which left the body in the keep-alive connection (the next request on it
     // got 400 "malformed"; fuzz/corpus/twilio_http/crash-multipart-without-boundary). Read it
@@ -88,7 +90,7 @@ Result<RequestBody, BodyError> read_body(const httplib::Request& req,
     type_header->second = original;
     return fail(too_large ? BodyError::kTooLarge : BodyError::kMalformed);
   }
-  if (req.is_multipart_form_data()) {
+  if (multipart) {
     std::vector<httplib::MultipartFormData> parts;
     const bool ok = reader(
         [&](const httplib::MultipartFormData& header) {
@@ -137,7 +139,7 @@ Result<RequestBody, BodyError> read_body(const httplib::Request& req,
 
 RequestBody body_of(const httplib::Request& req) {
   RequestBody body;
-  const std::string type = media_type(req.get_header_value("Content-Type"));
+  const std::string type = media_type(header_value(req.headers, "Content-Type"));
   body.raw = req.body;
   body.kind = kind_of(type, req.body.empty());
   if (body.kind == RequestBody::Kind::kUrlEncoded) body.fields = parse_urlencoded(body.raw);

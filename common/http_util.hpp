@@ -14,6 +14,7 @@
 #include <spdlog/logger.h>
 
 #include "common/form.hpp"
+#include "common/http_headers.hpp"
 #include "common/result.hpp"
 
 namespace mock::common {

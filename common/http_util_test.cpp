@@ -68,3 +68,49 @@ TEST_CASE("guarded content-reader routes drain a body the handler did not read",
   CHECK(next->status == 200);
   CHECK(next->body == "ok");
 }
+
+TEST_CASE("find_header finds what httplib's get_header_value finds", "[common][http]") {
+  httplib::Headers headers;
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"Content-Type", "application/json"},
+                                                        {"content-length", "12"},
+                                                        {"X-Twice", "first"},
+                                                        {"x-twice", "second"},
+                                                        {"X-TWICE", "third"},
+                                                        {"Authorization", "Basic eDp5"},
+                                                        {"X-\xc3\x89t\xc3\xa9", "utf8"},
+                                                        {"X-[]", "brackets"},
+                                                        {"X-{}", "braces"},
+                                                        {"", "empty name"}}) {
+    headers.emplace(name, value);
+  }
+  httplib::Request req;
+  req.headers = headers;
+  for (const std::string name :
+       {"Content-Type", "CONTENT-TYPE", "content-type", "Content-Length", "x-twice", "X-Twice",
+        "authorization", "Authorizatio", "Authorization ", "X-\xc3\x89t\xc3\xa9",
+        "x-\xc3\x89T\xc3\xa9", "X-[]", "x-[]", "X-{}", "X-{]", "", "Missing", "X-TWICE"}) {
+    INFO(name);
+    const std::string* found = mock::common::find_header(headers, name);
+    CHECK((found != nullptr) == req.has_header(name));
+    CHECK((found ? *found : std::string()) == req.get_header_value(name));
+  }
+  CHECK(*mock::common::find_header(headers, "x-TwIcE") == "first");
+  // '[' (0x5b) and '{' (0x7b) differ by 0x20 as 'A' and 'a' do: not the same letter.
+  CHECK(*mock::common::find_header(headers, "X-[]") == "brackets");
+  CHECK(*mock::common::find_header(headers, "X-{}") == "braces");
+}
+
+TEST_CASE("header_value ends at a NUL byte, as httplib's get_header_value does", "[common][http]") {
+  httplib::Request req;
+  req.headers.emplace("Content-Type", std::string("application/vnd\0x+json", 22));
+  req.headers.emplace("Content-Length", std::string("12\0"
+                                                    "3",
+                                                    4));
+  for (const char* name : {"Content-Type", "content-length", "Missing"}) {
+    INFO(name);
+    CHECK(mock::common::header_value(req.headers, name) == req.get_header_value(name));
+  }
+  CHECK(mock::common::header_value(req.headers, "content-type") == "application/vnd");
+  CHECK(mock::common::find_header(req.headers, "content-type")->size() == 22);
+}

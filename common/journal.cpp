@@ -134,8 +134,8 @@ JournalRecord journal_entry(const std::string& service, TimePoint now, const htt
   r.path = req.path;
   r.query = std::string(query_of(req.target));
   for (const char* name : {"Authorization", "Content-Type", "User-Agent"}) {
-    if (auto it = req.headers.find(name); it != req.headers.end()) {
-      r.headers.emplace_back(name, it->second);
+    if (const std::string* value = find_header(req.headers, name)) {
+      r.headers.emplace_back(name, *value);
     }
   }
   r.body = req.body;
@@ -149,8 +149,8 @@ JournalRecord journal_entry(const std::string& service, TimePoint now, const htt
   }
   r.status = res.status;
   r.response = res.body;
-  if (auto it = res.headers.find("Content-Encoding"); it != res.headers.end()) {
-    r.content_encoding = it->second;
+  if (const std::string* value = find_header(res.headers, "Content-Encoding")) {
+    r.content_encoding = *value;
   }
   return r;
 }

@@ -9,8 +9,8 @@ namespace mock::truevault::http {
 
 std::optional<Principal> authenticate(Deps& d, const Request& req, Response& res) {
   std::optional<Credential> credential;
-  if (req.has_header("Authorization")) {
-    if (auto basic = common::parse_basic_auth(req.get_header_value("Authorization"))) {
+  if (const std::string* header = common::find_header(req.headers, "Authorization")) {
+    if (auto basic = common::parse_basic_auth(header->c_str())) {  // as get_header_value()
       credential = Credential{basic->username, basic->password};
     }
   }

@@ -8,9 +8,9 @@ namespace mock::twilio::http {
 namespace {
 
 std::optional<Credentials> credentials_of(const httplib::Request& req) {
-  const auto header = req.headers.find("Authorization");  // one case-insensitive lookup
-  if (header == req.headers.end()) return std::nullopt;
-  auto basic = common::parse_basic_auth(header->second);
+  const std::string* header = common::find_header(req.headers, "Authorization");
+  if (header == nullptr) return std::nullopt;
+  auto basic = common::parse_basic_auth(*header);
   if (!basic) return std::nullopt;
   return Credentials{basic->username, basic->password};
 }
