@@ -18,23 +18,33 @@ namespace mock::common {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-void Journal::push_locked(Item item) {
+std::optional<Journal::Item> Journal::push_locked(Item item) {
   entries_.push_back(std::move(item));
-  while (entries_.size() > cap_) {
-    entries_.pop_front();
-    ++evicted_;
-  }
+  if (entries_.size() <= cap_) return std::nullopt;
+  // One push evicts at most one entry: the cap is fixed at construction.
+  std::optional<Item> evicted(std::move(entries_.front()));
+  entries_.pop_front();
+  ++evicted_;
+  return evicted;
 }
 
 void Journal::add(JournalRecord entry) {
-  std::lock_guard lock(mutex_);
-  push_locked(Item{next_seq_++, std::move(entry)});
+  std::optional<Item> evicted;
+  {
+    std::lock_guard lock(mutex_);
+    evicted = push_locked(Item{next_seq_++, std::move(entry)});
+  }
+  // `evicted` (a dozen strings to free) is destroyed here, outside the lock every request
+  // thread takes: a thread preempted while holding it stalls the others (bench/README.md).
 }
 
 void Journal::add(json entry) {
-  std::lock_guard lock(mutex_);
-  entry["seq"] = next_seq_;
-  push_locked(Item{next_seq_++, std::move(entry)});
+  std::optional<Item> evicted;
+  {
+    std::lock_guard lock(mutex_);
+    entry["seq"] = next_seq_;
+    evicted = push_locked(Item{next_seq_++, std::move(entry)});
+  }
 }
 
 std::vector<json> Journal::entries() const {
@@ -72,8 +82,9 @@ json Journal::to_json() const {
 }
 
 void Journal::clear() {
+  std::deque<Item> cleared;  // freed after the lock is released
   std::lock_guard lock(mutex_);
-  entries_.clear();
+  cleared.swap(entries_);
   evicted_ = 0;
   next_seq_ = 1;  // a cleared journal is a fresh one: replays compare equal
 }

@@ -76,7 +76,8 @@ class Journal {
     std::uint64_t seq;
     std::variant<JournalRecord, nlohmann::json> entry;  // a record, or an entry given as JSON
   };
-  void push_locked(Item item);
+  // Appends `item`; returns the entry it evicted, to be destroyed after the lock is released.
+  std::optional<Item> push_locked(Item item);
 
   const std::size_t cap_;
   mutable std::mutex mutex_;

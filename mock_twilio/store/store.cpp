@@ -677,9 +677,11 @@ void Store::update_messages(const std::vector<MessageChange>& changes) {
 }
 
 std::optional<Message> Store::find_message(const std::string& account_sid, const std::string& sid) {
+  // Built once, not under the lock at every fetch.
+  static const std::string kSql =
+      fmt::format("SELECT {} FROM messages WHERE account_sid = ? AND sid = ?", kMessageColumns);
   return with([&](common::Conn& c) -> std::optional<Message> {
-    auto& st = c.prepare(
-        fmt::format("SELECT {} FROM messages WHERE account_sid = ? AND sid = ?", kMessageColumns));
+    auto& st = c.prepare(kSql);
     st.bind(1, account_sid);
     st.bind(2, sid);
     if (!st.executeStep()) return std::nullopt;
@@ -799,8 +801,10 @@ std::optional<MessagingService> Store::find_service_by_sender(const std::string&
 }
 
 std::optional<Message> Store::find_message_by_sid(const std::string& sid) {
+  static const std::string kSql =
+      fmt::format("SELECT {} FROM messages WHERE sid = ?", kMessageColumns);
   return with([&](common::Conn& c) -> std::optional<Message> {
-    auto& st = c.prepare(fmt::format("SELECT {} FROM messages WHERE sid = ?", kMessageColumns));
+    auto& st = c.prepare(kSql);
     st.bind(1, sid);
     if (!st.executeStep()) return std::nullopt;
     return read_message(st);
