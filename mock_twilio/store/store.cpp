@@ -294,6 +294,7 @@ void Store::load_fixture(const TwilioFixture& fixture) {
   }
   if (queued) flush();
   db_.rebuild([&](common::Conn& c) {
+    cache_.clear();
     for (const auto& a : fixture.accounts) {
       auto& st = c.prepare(
           "INSERT INTO accounts (sid, auth_token, friendly_name, test) VALUES (?, ?, ?, ?)");
@@ -478,6 +479,53 @@ std::optional<PhoneNumber> Store::find_phone_number(const std::string& account_s
   return it->second;
 }
 
+std::shared_ptr<const Message> MessageCache::get(const std::string& sid) const {
+  Shard& shard = shard_of(sid);
+  std::lock_guard lock(shard.mutex);
+  const auto it = shard.rows.find(sid);
+  return it == shard.rows.end() ? nullptr : it->second;
+}
+
+void MessageCache::put(const Message& m) {
+  auto row = std::make_shared<const Message>(m);
+  Shard& shard = shard_of(m.sid);
+  std::shared_ptr<const Message> forgotten;  // freed after the shard's lock is released
+  std::lock_guard lock(shard.mutex);
+  if (shard.rows.size() >= kPerShard && shard.rows.find(m.sid) == shard.rows.end()) {
+    const auto victim = shard.rows.begin();
+    forgotten = std::move(victim->second);
+    shard.rows.erase(victim);
+  }
+  shard.rows.insert_or_assign(m.sid, std::move(row));
+}
+
+void MessageCache::erase(const std::string& sid) {
+  Shard& shard = shard_of(sid);
+  std::shared_ptr<const Message> erased;
+  std::lock_guard lock(shard.mutex);
+  const auto it = shard.rows.find(sid);
+  if (it == shard.rows.end()) return;
+  erased = std::move(it->second);
+  shard.rows.erase(it);
+}
+
+void MessageCache::clear() {
+  for (auto& shard : shards_) {
+    std::unordered_map<std::string, std::shared_ptr<const Message>> cleared;
+    std::lock_guard lock(shard.mutex);
+    cleared.swap(shard.rows);
+  }
+}
+
+std::size_t MessageCache::size() const {
+  std::size_t n = 0;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    n += shard.rows.size();
+  }
+  return n;
+}
+
 Store::Store(common::Sqlite& db, std::function<void(const std::string&)> on_write_error,
              WriteQueueLimits limits)
     : db_(db),
@@ -657,13 +705,18 @@ constexpr std::size_t kUpdateChunk = 8;
 }  // namespace
 
 void Store::update_message(const Message& message) {
-  with([&](common::Conn& c) { update_message_locked(c, message, true); });
+  with([&](common::Conn& c) {
+    update_message_locked(c, message, true);
+    cache_.erase(message.sid);
+  });
 }
 
 void Store::update_messages(const std::vector<MessageChange>& changes) {
   for (std::size_t i = 0; i < changes.size(); i += kUpdateChunk) {
     const std::size_t end = std::min(changes.size(), i + kUpdateChunk);
     db_.with([&](common::Conn& c) {
+      // Forgotten before the change: a failed one leaves the cache at worst emptier.
+      for (std::size_t j = i; j < end; ++j) cache_.erase(changes[j].message.sid);
       if (end - i == 1) {
         return update_message_locked(c, changes[i].message, changes[i].sender_changed);
       }
@@ -680,12 +733,19 @@ std::optional<Message> Store::find_message(const std::string& account_sid, const
   // Built once, not under the lock at every fetch.
   static const std::string kSql =
       fmt::format("SELECT {} FROM messages WHERE account_sid = ? AND sid = ?", kMessageColumns);
+  if (const auto cached = cache_.get(sid)) {
+    // sid is the table's key: a row of another account is no row of this one.
+    if (cached->account_sid != account_sid) return std::nullopt;
+    return *cached;
+  }
   return with([&](common::Conn& c) -> std::optional<Message> {
     auto& st = c.prepare(kSql);
     st.bind(1, account_sid);
     st.bind(2, sid);
     if (!st.executeStep()) return std::nullopt;
-    return read_message(st);
+    Message m = read_message(st);
+    cache_.put(m);  // under the lock, so no writer can have changed the row since
+    return m;
   });
 }
 
@@ -730,6 +790,7 @@ std::vector<Message> Store::list_messages(const MessageQuery& q) {
 
 bool Store::delete_message(const std::string& account_sid, const std::string& sid) {
   return with([&](common::Conn& c) {
+    cache_.erase(sid);
     auto& st = c.prepare("DELETE FROM messages WHERE account_sid = ? AND sid = ?");
     st.bind(1, account_sid);
     st.bind(2, sid);
@@ -757,6 +818,7 @@ std::vector<Message> Store::inspect_messages(const InspectionFilter& f) {
 
 std::size_t Store::clear_messages() {
   return with([&](common::Conn& c) {
+    cache_.clear();
     auto& st = c.prepare("DELETE FROM messages");
     return static_cast<std::size_t>(st.exec());
   });

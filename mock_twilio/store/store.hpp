@@ -29,6 +29,7 @@
 //   to take the lock writes everything queued by then, the others find theirs written. An
 //   INSERT that fails throws from its own caller's insert_message() only.
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -98,6 +99,36 @@ struct WriteQueueLimits {
   // Nice levels below the process's that the writer thread asks for (0: none). Granted with
   // CAP_SYS_NICE (root) or an RLIMIT_NICE that allows it; otherwise it runs as the others.
   int writer_boost = 5;
+};
+
+// The messages find_message() read last, by SID, so that reading one again takes no lock
+// shared with the SQL: a client watching a message's status fetches the same row again and
+// again, and under 16 connections the connection's lock was what GET's tail waited on
+// (bench/README.md, "Session 12"). Sharded; a full shard forgets an arbitrary entry.
+// put(), erase() and clear() are called with the connection's lock held, by the readers that
+// just read the row and by every writer of message rows after its change, so a cached row is
+// never older than the table's (a reader cannot put what a writer has already replaced).
+// get() takes only its shard's lock.
+class MessageCache {
+ public:
+  static constexpr std::size_t kShards = 16;
+  static constexpr std::size_t kPerShard = 256;
+
+  std::shared_ptr<const Message> get(const std::string& sid) const;
+  void put(const Message& m);
+  void erase(const std::string& sid);
+  void clear();
+  std::size_t size() const;
+
+ private:
+  struct Shard {
+    mutable std::mutex mutex;
+    std::unordered_map<std::string, std::shared_ptr<const Message>> rows;  // guarded by mutex
+  };
+  Shard& shard_of(const std::string& sid) const {
+    return shards_[std::hash<std::string>{}(sid) % kShards];
+  }
+  mutable std::array<Shard, kShards> shards_;
 };
 
 class Store final : public MessageRepository {
@@ -204,6 +235,8 @@ class Store final : public MessageRepository {
 
   std::mutex directory_mutex_;
   std::shared_ptr<const Directory> directory_;  // guarded by directory_mutex_; null: re-read
+
+  MessageCache cache_;  // see MessageCache: changed only under the connection's lock
 };
 
 }  // namespace mock::twilio

@@ -529,4 +529,122 @@ TEST_CASE("store: list queries read an index in order, and the message indexes a
   }
 }
 
+TEST_CASE("store: a message read again is the table's row after every change (the fetch cache)",
+          "[twilio][store]") {
+  Loaded loaded;
+  auto& store = loaded.store;
+  const std::string ac = "AC00000000000000000000000000000001";
+  const auto fetch = [&](const std::string& sid) { return store.find_message(ac, sid); };
+  auto m = new_message(1);
+  store.insert_message(m);
+  REQUIRE(fetch(m.sid));
+  REQUIRE(fetch(m.sid)->body == "message 1");  // the second read comes from the cache
+
+  SECTION("update_message") {
+    m.status = MessageStatus::kDelivered;
+    m.body = "";
+    store.update_message(m);
+    CHECK(fetch(m.sid)->status == MessageStatus::kDelivered);
+    CHECK(fetch(m.sid)->body.empty());
+  }
+  SECTION("update_messages, one and a chunk") {
+    m.status = MessageStatus::kSent;
+    store.update_messages({MessageChange{m, false}});
+    CHECK(fetch(m.sid)->status == MessageStatus::kSent);
+    std::vector<MessageChange> changes;
+    for (int i = 2; i < 12; ++i) {
+      auto other = new_message(i);
+      store.insert_message(other);
+      REQUIRE(fetch(other.sid));
+      other.status = MessageStatus::kFailed;
+      changes.push_back(MessageChange{other, false});
+    }
+    m.status = MessageStatus::kDelivered;
+    m.from = "+15550009999";
+    changes.push_back(MessageChange{m, true});
+    store.update_messages(changes);
+    for (const auto& change : changes) {
+      CHECK(fetch(change.message.sid)->status == change.message.status);
+    }
+    CHECK(fetch(m.sid)->from == "+15550009999");
+  }
+  SECTION("delete_message, then a new row with the same SID") {
+    CHECK(store.delete_message(ac, m.sid));
+    CHECK_FALSE(fetch(m.sid));
+    m.body = "second life";
+    store.insert_message(m);
+    CHECK(fetch(m.sid)->body == "second life");
+  }
+  SECTION("clear_messages") {
+    CHECK(store.clear_messages() == 2);
+    CHECK_FALSE(fetch(m.sid));
+  }
+  SECTION("load_fixture (reset)") {
+    store.load_fixture(loaded.fixture);
+    CHECK_FALSE(fetch(m.sid));
+    CHECK(fetch("SM000000000000000000000000000000a1"));
+  }
+  SECTION("another account's read finds nothing, cached or not") {
+    CHECK_FALSE(store.find_message("AC00000000000000000000000000000002", m.sid));
+  }
+}
+
+TEST_CASE("store: the fetch cache holds a bounded number of messages", "[twilio][store]") {
+  Loaded loaded;
+  auto& store = loaded.store;
+  const int n = static_cast<int>(MessageCache::kShards * MessageCache::kPerShard) * 2;
+  for (int i = 0; i < n; ++i) store.insert_message(new_message(i));
+  for (int i = 0; i < n; ++i) {
+    const auto m = new_message(i);
+    REQUIRE(store.find_message(m.account_sid, m.sid)->body == m.body);
+  }
+  // Past the bound, every message is still read right, from the table or the cache.
+  for (int i = 0; i < n; i += 7) {
+    const auto m = new_message(i);
+    CHECK(store.find_message(m.account_sid, m.sid)->to == m.to);
+  }
+  MessageCache cache;
+  for (int i = 0; i < n; ++i) cache.put(new_message(i));
+  CHECK(cache.size() <= MessageCache::kShards * MessageCache::kPerShard);
+  CHECK(cache.size() > 0);
+}
+
+TEST_CASE("store: readers racing a writer never read a row older than the last written",
+          "[twilio][store]") {
+  Loaded loaded;
+  auto& store = loaded.store;
+  auto m = new_message(1);
+  m.body = "0";
+  store.insert_message(m);
+  std::atomic<int> written{0};  // the last version whose update_message returned
+  std::atomic<bool> done{false};
+  std::atomic<int> stale{0};
+  std::atomic<int> reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!done) {
+        const int at_least = written.load();
+        const auto read = store.find_message(m.account_sid, m.sid);
+        if (!read || std::stoi(read->body) < at_least) ++stale;
+        ++reads;
+      }
+    });
+  }
+  for (int version = 1; version <= 2000; ++version) {
+    m.body = std::to_string(version);
+    if (version % 2 == 0) {
+      store.update_message(m);
+    } else {
+      store.update_messages({MessageChange{m, false}});
+    }
+    written = version;
+  }
+  done = true;
+  for (auto& r : readers) r.join();
+  CHECK(stale == 0);
+  CHECK(reads > 0);
+  CHECK(store.find_message(m.account_sid, m.sid)->body == "2000");
+}
+
 }  // namespace mock::twilio
