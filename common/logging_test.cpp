@@ -1,14 +1,19 @@
 #include "common/logging.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <spdlog/pattern_formatter.h>
+
+#include <stdlib.h>
 
 namespace {
 
@@ -27,16 +32,18 @@ std::string ours(const spdlog::details::log_msg& msg) {
   return out;
 }
 
-// Everything written to `file` so far.
-std::string contents(std::FILE* file) {
-  std::fflush(file);
-  std::string text;
-  std::rewind(file);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof(buf), file)) > 0) text.append(buf, n);
-  std::fseek(file, 0, SEEK_END);
-  return text;
+// Everything written to `path` so far, read through a file description of its own (the
+// logger's flusher thread may be writing through its FILE* meanwhile).
+std::string contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Whole lines so far (a write in progress may show part of one).
+std::size_t newlines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -49,11 +56,23 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+// A file the logger appends to (O_APPEND: every write lands at its end), removed at the end.
 struct TempFile {
-  std::FILE* file = std::tmpfile();
+  TempFile() {
+    char name[] = "/tmp/mock-logging-test-XXXXXX";
+    const int fd = ::mkstemp(name);
+    if (fd < 0) return;
+    path = name;
+    file = ::fdopen(fd, "a");
+  }
   ~TempFile() {
     if (file != nullptr) std::fclose(file);
+    if (!path.empty()) std::remove(path.c_str());
   }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  std::string path;
+  std::FILE* file = nullptr;
 };
 
 }  // namespace
@@ -107,7 +126,7 @@ TEST_CASE("the logger's lines from many threads arrive whole, once each, in each
     }
     for (auto& thread : threads) thread.join();
   }  // the logger's destruction writes the rest
-  const auto lines = lines_of(contents(out.file));
+  const auto lines = lines_of(contents(out.path));
   REQUIRE(lines.size() == static_cast<std::size_t>(kThreads * kLines));
   std::vector<int> next(kThreads, 0);
   for (const auto& line : lines) {
@@ -132,7 +151,7 @@ TEST_CASE("a warning is written at once with the lines before it; info within th
   log->warn("second");
   {
     // No waiting: flush_on(warn) wrote both before warn() returned.
-    const auto lines = lines_of(contents(out.file));
+    const auto lines = lines_of(contents(out.path));
     REQUIRE(lines.size() == 2);
     CHECK(lines[0].ends_with(" info [flush] first"));
     CHECK(lines[1].ends_with(" warning [flush] second"));
@@ -141,14 +160,13 @@ TEST_CASE("a warning is written at once with the lines before it; info within th
   // The flusher writes it after ~50 ms; allow a loaded machine far more.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   std::size_t seen = 0;
-  while ((seen = lines_of(contents(out.file)).size()) < 3 &&
-         std::chrono::steady_clock::now() < deadline) {
+  while ((seen = newlines(contents(out.path))) < 3 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   CHECK(seen == 3);
   log->debug("below the level");
   log.reset();
-  CHECK(lines_of(contents(out.file)).size() == 3);
+  CHECK(lines_of(contents(out.path)).size() == 3);
 }
 
 TEST_CASE("set_pattern still changes the format", "[common][logging]") {
@@ -159,5 +177,5 @@ TEST_CASE("set_pattern still changes the format", "[common][logging]") {
     log->set_pattern("%n|%v");
     log->info("plain");
   }
-  CHECK(contents(out.file) == "pattern|plain\n");
+  CHECK(contents(out.path) == "pattern|plain\n");
 }
