@@ -290,8 +290,7 @@ struct Framing {
     body_start = consumed;
     const std::string* length_header = find_header(req.headers, "Content-Length");
     const bool has_length = length_header != nullptr;
-    // As httplib reads it (get_header_value: up to a NUL byte).
-    const std::string text = has_length ? std::string(length_header->c_str()) : std::string();
+    const std::string text(header_text(length_header));  // as httplib reads it
     bad_length = has_length && (text.empty() || text.size() > 18 ||
                                 text.find_first_not_of("0123456789") != std::string::npos);
     length = bad_length || !has_length ? 0 : std::stoull(text);

@@ -29,11 +29,15 @@ inline const std::string* find_header(const httplib::Headers& headers, std::stri
   return nullptr;
 }
 
-// What httplib's get_header_value(name) answers: that value as a C string (up to a NUL byte,
-// which httplib's own reads of Content-Length and Content-Type stop at too), "" when absent.
-inline std::string_view header_value(const httplib::Headers& headers, std::string_view name) {
-  const std::string* value = find_header(headers, name);
+// A header value as httplib's get_header_value() reads it: as a C string (up to a NUL byte,
+// which httplib's own reads of Content-Length and Content-Type stop at too), "" for nullptr.
+inline std::string_view header_text(const std::string* value) {
   return value != nullptr ? std::string_view(value->c_str()) : std::string_view();
+}
+
+// What httplib's get_header_value(name) answers: header_text() of find_header().
+inline std::string_view header_value(const httplib::Headers& headers, std::string_view name) {
+  return header_text(find_header(headers, name));
 }
 
 }  // namespace mock::common

@@ -706,8 +706,8 @@ constexpr std::size_t kUpdateChunk = 8;
 
 void Store::update_message(const Message& message) {
   with([&](common::Conn& c) {
+    cache_.erase(message.sid);  // as in update_messages: forgotten before the change
     update_message_locked(c, message, true);
-    cache_.erase(message.sid);
   });
 }
 
