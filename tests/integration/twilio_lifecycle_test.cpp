@@ -73,8 +73,9 @@ struct Received {
   common::Form form;
 };
 
-// A real webhook receiver: /ok 200, /fail 500, /slow answers after 800 ms, /sms answers the
-// TwiML in `twiml`.
+// A real webhook receiver: /ok 200 after 20 ms (so that a test reading the callback log as soon
+// as the request arrives sees the entry still in flight, as a slow machine would), /fail 500,
+// /slow answers after 800 ms, /sms answers the TwiML in `twiml`.
 class Receiver {
  public:
   Receiver() {
@@ -88,6 +89,8 @@ class Receiver {
       }
       if (req.path == "/fail") {
         res.status = 500;
+      } else if (req.path == "/ok") {
+        std::this_thread::sleep_for(20ms);
       } else if (req.path == "/slow") {
         std::this_thread::sleep_for(800ms);
       } else if (req.path == "/sms") {
@@ -245,6 +248,12 @@ TEST_CASE("timed mode + manual clock: callbacks arrive in order, signed", "[twil
   CHECK(fetched["status"] == "delivered");
   CHECK(fetched["date_sent"] == "Thu, 01 Jan 2026 00:00:02 +0000");
   CHECK(fetched["date_updated"] == "Thu, 01 Jan 2026 00:00:04 +0000");
+  // The receiver has the third request before the dispatcher has its response and settles the
+  // log entry ("pending" until then): wait for the entry, not for the receiver.
+  REQUIRE(wait_until([&] {
+    const auto log = t.callbacks();
+    return log.size() == 3 && log[2]["state"] != "pending";
+  }));
   const auto log = t.callbacks();
   REQUIRE(log.size() == 3);
   CHECK(log[2]["state"] == "delivered");
