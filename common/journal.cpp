@@ -4,6 +4,8 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -249,6 +251,103 @@ json mask_attributes(const json& attributes) {
 
 namespace {
 
+// The values a recording turns into {{var}} references, and the substitution itself. A session
+// of 1000 requests knows thousands of values (every id, date and token it captured), and
+// every string of every step is searched for all of them: one find per value per string made
+// an export of the default 1000-entry journal take seconds (cubic in the journal's length).
+// Here values are grouped by length, each group hashed (a polynomial hash, rolled along the
+// text), so one text costs O(its length x the number of distinct lengths).
+//
+// The rule: longer values first; among matches of one length, leftmost first; a match never
+// overlaps an earlier one, and the text of a reference is never searched again.
+class ValueIndex {
+ public:
+  bool contains(const std::string& value) const { return vars_.contains(value); }
+
+  // Adds `value` (not empty) unless it is known; returns its variable name.
+  const std::string& add(const std::string& value, const std::string& var) {
+    auto [it, inserted] = vars_.emplace(value, var);
+    if (inserted && !value.empty()) {  // the empty string is never substituted
+      by_length_[value.size()][hash(value)].push_back(&*it);
+    }
+    return it->second;
+  }
+
+  std::string substitute(const std::string& text) const {
+    struct Match {
+      std::size_t at;
+      std::size_t length;
+      const std::string* var;
+    };
+    std::vector<Match> matches;
+    std::vector<bool> taken;  // sized on the first match: most texts have none
+    for (const auto& [length, buckets] : by_length_) {
+      if (length > text.size()) continue;
+      const std::uint64_t drop = power(length);  // kBase^length, to roll the first byte out
+      std::uint64_t h = 0;
+      std::size_t free_from = 0;  // leftmost first: a match at p excludes [p, p + length)
+      for (std::size_t end = 0; end < text.size(); ++end) {
+        h = h * kBase + static_cast<unsigned char>(text[end]);
+        if (end + 1 < length) continue;
+        if (end + 1 > length) h -= drop * static_cast<unsigned char>(text[end - length]);
+        const std::size_t at = end + 1 - length;
+        if (at < free_from) continue;
+        const auto bucket = buckets.find(h);
+        if (bucket == buckets.end()) continue;
+        for (const auto* entry : bucket->second) {
+          if (text.compare(at, length, entry->first) != 0) continue;
+          if (taken.empty()) taken.resize(text.size(), false);
+          if (std::any_of(taken.begin() + static_cast<std::ptrdiff_t>(at),
+                          taken.begin() + static_cast<std::ptrdiff_t>(at + length),
+                          [](bool t) { return t; })) {
+            break;  // inside a longer value's match
+          }
+          std::fill_n(taken.begin() + static_cast<std::ptrdiff_t>(at), length, true);
+          matches.push_back({at, length, &entry->second});
+          free_from = at + length;
+          break;
+        }
+      }
+    }
+    if (matches.empty()) return text;
+    std::sort(matches.begin(), matches.end(),
+              [](const Match& a, const Match& b) { return a.at < b.at; });
+    std::string out;
+    out.reserve(text.size() + matches.size() * 8);
+    std::size_t from = 0;
+    for (const auto& m : matches) {
+      out.append(text, from, m.at - from);
+      out += "{{";
+      out += *m.var;
+      out += "}}";
+      from = m.at + m.length;
+    }
+    out.append(text, from, std::string::npos);
+    return out;
+  }
+
+ private:
+  static constexpr std::uint64_t kBase = 0x100000001b3ULL;  // odd; arithmetic is mod 2^64
+
+  static std::uint64_t hash(const std::string& value) {
+    std::uint64_t h = 0;
+    for (const char c : value) h = h * kBase + static_cast<unsigned char>(c);
+    return h;
+  }
+  static std::uint64_t power(std::size_t n) {
+    std::uint64_t p = 1;
+    for (std::size_t i = 0; i < n; ++i) p *= kBase;
+    return p;
+  }
+
+  using Entry = std::pair<const std::string, std::string>;  // value -> variable name
+  std::map<std::string, std::string> vars_;
+  // length (longest first) -> hash -> the values of that length and hash (nodes of vars_).
+  std::map<std::size_t, std::unordered_map<std::uint64_t, std::vector<const Entry*>>,
+           std::greater<>>
+      by_length_;
+};
+
 // The recorder's state across the steps of one session.
 class Recorder {
  public:
@@ -311,33 +410,17 @@ class Recorder {
         c = '_';
       }
     }
-    for (int i = 1;; ++i) {
-      std::string name = i == 1 ? base : fmt::format("{}_{}", base, i);
+    // Names are only ever added, so the search for a base resumes where it last stopped (from
+    // 1 each time, a session with n ids tried n^2/2 names).
+    for (int& i = next_suffix_[base];; ++i) {
+      std::string name = i <= 1 ? base : fmt::format("{}_{}", base, i);
       if (used_names_.insert(name).second) {
         return name;
       }
     }
   }
 
-  // Replaces every known value inside `text` by {{var}}, longest values first.
-  std::string substitute(std::string text) const {
-    for (const auto& [value, var] : by_length()) {
-      std::size_t pos = 0;
-      while ((pos = text.find(value, pos)) != std::string::npos) {
-        const std::string ref = "{{" + var + "}}";
-        text.replace(pos, value.size(), ref);
-        pos += ref.size();
-      }
-    }
-    return text;
-  }
-
-  std::vector<std::pair<std::string, std::string>> by_length() const {
-    std::vector<std::pair<std::string, std::string>> out(known_.begin(), known_.end());
-    std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-    return out;
-  }
+  std::string substitute(const std::string& text) const { return known_.substitute(text); }
 
   void substitute_all(json& j) const {
     if (j.is_object() || j.is_array()) {
@@ -357,7 +440,7 @@ class Recorder {
     if (!known_.contains(value)) {
       const std::string name = fresh_var(base);
       vars_.emplace_back(name, value);
-      known_[value] = name;
+      known_.add(value, name);
     }
     return substitute(value);
   }
@@ -404,7 +487,7 @@ class Recorder {
           // dates that coincided while recording need not coincide on replay.
           if (!known_.contains(v.get<std::string>())) {
             const std::string name = fresh_var(k);
-            known_[v.get<std::string>()] = name;
+            known_.add(v.get<std::string>(), name);
             captures[name] = child;
           }
           drop.push_back(k);
@@ -413,7 +496,7 @@ class Recorder {
         if (v.is_string() && looks_volatile(k, v.get<std::string>()) &&
             !known_.contains(v.get<std::string>()) && !literals_.contains(v.get<std::string>())) {
           const std::string name = fresh_var(k);
-          known_[v.get<std::string>()] = name;
+          known_.add(v.get<std::string>(), name);
           captures[name] = child;
           drop.push_back(k);
         } else {
@@ -432,7 +515,7 @@ class Recorder {
         if (v.is_string() && looks_volatile(key, v.get<std::string>()) &&
             !known_.contains(v.get<std::string>()) && !literals_.contains(v.get<std::string>())) {
           const std::string name = fresh_var(key);
-          known_[v.get<std::string>()] = name;
+          known_.add(v.get<std::string>(), name);
           captures[name] = child;
         } else {
           capture(v, child, key, captures);
@@ -550,9 +633,10 @@ class Recorder {
 
   const RecordOptions& options_;
   std::vector<std::pair<std::string, std::string>> vars_;  // declared credentials, in order
-  std::map<std::string, std::string> known_;               // value -> variable name
+  ValueIndex known_;                                       // value -> variable name
   std::set<std::string> literals_;  // values the client sent: stable, asserted as they are
   std::set<std::string> used_names_;
+  std::map<std::string, int> next_suffix_;  // base -> the first suffix not yet tried
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "common/journal.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "common/crypto.hpp"
 
@@ -106,4 +107,55 @@ TEST_CASE("the recorder captures volatile values, reuses them, masks PII",
   auto kept = to_scenario(entries, options);
   CHECK(kept["steps"][0]["form"][2][1] == attrs);
   CHECK(kept["steps"][0]["expect"]["json"]["user"]["attributes"] == attrs);
+}
+
+TEST_CASE("the recorder substitutes longest values first, never inside a reference",
+          "[common][journal]") {
+  const std::string auth =
+      "Basic " + mock::common::base64_encode("00000000-0000-4000-a000-0000000000a1:");
+  auto get = [&](const std::string& path, json response, std::int64_t t) {
+    return entry("truevault", "GET", path, {{"Authorization", auth}}, "", 200, response, t);
+  };
+  // transaction_id is volatile whatever its value (8 characters or more): each new one is
+  // captured as a variable.
+  std::vector<json> entries = {
+      get("/v1/a", {{"transaction_id", "LONG-VALUE-12-LONG"}}, 1),
+      get("/v1/b", {{"transaction_id", "VALUE-12"}}, 2),    // inside the first value
+      get("/v1/c", {{"transaction_id", "ransaction"}}, 3),  // inside every "{{transaction_id}}"
+      get("/v1/d/LONG-VALUE-12-LONG/VALUE-12/ransaction/VALUE-12VALUE-12", json::object(), 4),
+  };
+  auto s = to_scenario(entries, RecordOptions{});
+  INFO(s.dump(1));
+  REQUIRE(s["steps"].size() == 4);
+  CHECK(s["steps"][1]["capture"]["transaction_id_2"] == "/transaction_id");
+  CHECK(s["steps"][2]["capture"]["transaction_id_3"] == "/transaction_id");
+  CHECK(s["steps"][3]["path"] ==
+        "/v1/d/{{transaction_id}}/{{transaction_id_2}}/{{transaction_id_3}}/"
+        "{{transaction_id_2}}{{transaction_id_2}}");
+}
+
+TEST_CASE("the recorder names and substitutes the ids of a long session", "[common][journal]") {
+  // 600 users created, then each fetched: id, id_2, ... id_600, each path using its own.
+  const std::string auth =
+      "Basic " + mock::common::base64_encode("00000000-0000-4000-a000-0000000000a1:");
+  std::vector<json> entries;
+  auto id_of = [](int i) { return fmt::format("11111111-2222-4333-8444-{:012}", i); };
+  const int n = 600;
+  for (int i = 0; i < n; ++i) {
+    entries.push_back(entry("truevault", "POST", "/v1/users", {{"Authorization", auth}}, "", 200,
+                            {{"user", {{"id", id_of(i)}}}}, i));
+  }
+  for (int i = n - 1; i >= 0; --i) {
+    entries.push_back(entry("truevault", "GET", "/v1/users/" + id_of(i) + "," + id_of((i + 1) % n),
+                            {{"Authorization", auth}}, "", 200, json::object(), n + i));
+  }
+  auto s = to_scenario(entries, RecordOptions{});
+  REQUIRE(s["steps"].size() == 2 * n);
+  auto var = [](int i) { return i == 0 ? std::string("id") : fmt::format("id_{}", i + 1); };
+  for (int i = 0; i < n; ++i) {
+    INFO(i);
+    CHECK(s["steps"][i]["capture"][var(i)] == "/user/id");
+    CHECK(s["steps"][2 * n - 1 - i]["path"] ==
+          "/v1/users/{{" + var(i) + "}},{{" + var((i + 1) % n) + "}}");
+  }
 }
