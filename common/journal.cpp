@@ -254,7 +254,7 @@ namespace {
 // The values a recording turns into {{var}} references, and the substitution itself. A session
 // of 1000 requests knows thousands of values (every id, date and token it captured), and
 // every string of every step is searched for all of them: one find per value per string made
-// an export of the default 1000-entry journal take seconds (cubic in the journal's length).
+// an export of the default 1000-entry journal take seconds (worse than quadratic in its length).
 // Here values are grouped by length, each group hashed (a polynomial hash, rolled along the
 // text), so one text costs O(its length x the number of distinct lengths).
 //
