@@ -1,6 +1,7 @@
 #include "common/journal.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <map>
 #include <regex>
 #include <set>
@@ -268,7 +269,9 @@ class ValueIndex {
   const std::string& add(const std::string& value, const std::string& var) {
     auto [it, inserted] = vars_.emplace(value, var);
     if (inserted && !value.empty()) {  // the empty string is never substituted
-      by_length_[value.size()][hash(value)].push_back(&*it);
+      auto& group = by_length_[value.size()];
+      group.first_bytes.set(static_cast<unsigned char>(value.front()));
+      group.by_hash[hash(value)].push_back(&*it);
     }
     return it->second;
   }
@@ -281,7 +284,7 @@ class ValueIndex {
     };
     std::vector<Match> matches;
     std::vector<bool> taken;  // sized on the first match: most texts have none
-    for (const auto& [length, buckets] : by_length_) {
+    for (const auto& [length, group] : by_length_) {
       if (length > text.size()) continue;
       const std::uint64_t drop = power(length);  // kBase^length, to roll the first byte out
       std::uint64_t h = 0;
@@ -291,9 +294,11 @@ class ValueIndex {
         if (end + 1 < length) continue;
         if (end + 1 > length) h -= drop * static_cast<unsigned char>(text[end - length]);
         const std::size_t at = end + 1 - length;
-        if (at < free_from) continue;
-        const auto bucket = buckets.find(h);
-        if (bucket == buckets.end()) continue;
+        if (at < free_from || !group.first_bytes.test(static_cast<unsigned char>(text[at]))) {
+          continue;
+        }
+        const auto bucket = group.by_hash.find(h);
+        if (bucket == group.by_hash.end()) continue;
         for (const auto* entry : bucket->second) {
           if (text.compare(at, length, entry->first) != 0) continue;
           if (taken.empty()) taken.resize(text.size(), false);
@@ -341,11 +346,12 @@ class ValueIndex {
   }
 
   using Entry = std::pair<const std::string, std::string>;  // value -> variable name
+  struct Group {
+    std::bitset<256> first_bytes;  // a cheap test before the hash lookup
+    std::unordered_map<std::uint64_t, std::vector<const Entry*>> by_hash;  // nodes of vars_
+  };
   std::map<std::string, std::string> vars_;
-  // length (longest first) -> hash -> the values of that length and hash (nodes of vars_).
-  std::map<std::size_t, std::unordered_map<std::uint64_t, std::vector<const Entry*>>,
-           std::greater<>>
-      by_length_;
+  std::map<std::size_t, Group, std::greater<>> by_length_;  // by value length, longest first
 };
 
 // The recorder's state across the steps of one session.
