@@ -406,10 +406,14 @@ TEST_CASE("matrix: malformed / nested / oversized / mistyped bodies on every bod
   }
   CHECK(n > 80);
   // The journal holds every refused request and still answers, and exports.
-  auto journal = s.client()->Get("/_mock/journal");
+  // A journal of ~1000 refused requests is ~5.6 MB of JSON: under TSan on a loaded machine
+  // that alone can take seconds, so these two reads may wait longer than the harness's 5 s.
+  auto c = s.client();
+  c->set_read_timeout(60);
+  auto journal = c->Get("/_mock/journal");
   REQUIRE(journal);
   CHECK(journal->status == 200);
-  auto exported = s.client()->Post("/_mock/journal/export", "{}", "application/json");
+  auto exported = c->Post("/_mock/journal/export", "{}", "application/json");
   REQUIRE(exported);
   CHECK(exported->status == 200);
 }
@@ -658,8 +662,11 @@ TEST_CASE("matrix: field values (base64 / UTF-8 / empty / huge numbers / RE2 / S
     }
     expect_refused(s, Req{c.method, c.path, admin, c.body, c.type}, c.expected);
   }
-  // The journal recorded the deep documents and still exports them (as text).
-  auto exported = s.client()->Post("/_mock/journal/export", "{}", "application/json");
+  // The journal recorded the deep documents and still exports them (as text); a slow read
+  // under TSan may take longer than the harness's 5 s.
+  auto c = s.client();
+  c->set_read_timeout(60);
+  auto exported = c->Post("/_mock/journal/export", "{}", "application/json");
   REQUIRE(exported);
   CHECK(exported->status == 200);
 }
