@@ -265,15 +265,14 @@ class ValueIndex {
  public:
   bool contains(const std::string& value) const { return vars_.contains(value); }
 
-  // Adds `value` (not empty) unless it is known; returns its variable name.
-  const std::string& add(const std::string& value, const std::string& var) {
+  // Adds `value` under the name `var` unless it is known.
+  void add(const std::string& value, const std::string& var) {
     auto [it, inserted] = vars_.emplace(value, var);
-    if (inserted && !value.empty()) {  // the empty string is never substituted
-      auto& group = by_length_[value.size()];
-      group.first_bytes.set(static_cast<unsigned char>(value.front()));
-      group.by_hash[hash(value)].push_back(&*it);
-    }
-    return it->second;
+    if (!inserted || value.empty()) return;  // the empty string is never substituted
+    auto [group, created] = by_length_.try_emplace(value.size());
+    if (created) group->second.drop = power(value.size());
+    group->second.first_bytes.set(static_cast<unsigned char>(value.front()));
+    group->second.by_hash[hash(value)].push_back(&*it);
   }
 
   std::string substitute(const std::string& text) const {
@@ -286,13 +285,12 @@ class ValueIndex {
     std::vector<bool> taken;  // sized on the first match: most texts have none
     for (const auto& [length, group] : by_length_) {
       if (length > text.size()) continue;
-      const std::uint64_t drop = power(length);  // kBase^length, to roll the first byte out
       std::uint64_t h = 0;
       std::size_t free_from = 0;  // leftmost first: a match at p excludes [p, p + length)
       for (std::size_t end = 0; end < text.size(); ++end) {
         h = h * kBase + static_cast<unsigned char>(text[end]);
         if (end + 1 < length) continue;
-        if (end + 1 > length) h -= drop * static_cast<unsigned char>(text[end - length]);
+        if (end + 1 > length) h -= group.drop * static_cast<unsigned char>(text[end - length]);
         const std::size_t at = end + 1 - length;
         if (at < free_from || !group.first_bytes.test(static_cast<unsigned char>(text[at]))) {
           continue;
@@ -347,6 +345,7 @@ class ValueIndex {
 
   using Entry = std::pair<const std::string, std::string>;  // value -> variable name
   struct Group {
+    std::uint64_t drop = 1;        // kBase^length: rolls a window's first byte out of its hash
     std::bitset<256> first_bytes;  // a cheap test before the hash lookup
     std::unordered_map<std::uint64_t, std::vector<const Entry*>> by_hash;  // nodes of vars_
   };
